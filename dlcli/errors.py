@@ -1,0 +1,83 @@
+"""The one exception tree of dlcli.
+
+Every mistake a user can make is raised as a `DlcliError`; only `cli.py` turns it
+into a message and an exit code. Anything else that escapes is a bug in dlcli and
+is shown as one (with a traceback under --verbose).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_FAILURE = 1  # the run itself failed (data, model, disk, numerical trouble)
+EXIT_USAGE = 2  # the config or the command line is wrong: nothing was run
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM, as shells report SIGINT
+
+
+class DlcliError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+    exit_code = EXIT_FAILURE
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One config problem, pointing at the YAML node it is about."""
+
+    path: str  # dotted key path, e.g. "train.epochs" or "model.layers[0].Dense.units"
+    message: str
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}:{self.column or 1}"
+            where += ": "
+        key = f"{self.path}: " if self.path else ""
+        return f"{where}{key}{self.message}"
+
+
+class ConfigError(DlcliError):
+    """The config (file or --set overrides) is invalid. Holds every problem found."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(DlcliError):
+    """A command-line argument is wrong (missing file, bad option value)."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataError(DlcliError):
+    """A dataset cannot be found, read, or does not fit the config."""
+
+
+class ModelError(DlcliError):
+    """The model cannot be built, compiled, loaded or does not fit the data."""
+
+
+class RunDirError(DlcliError):
+    """A run directory is missing, not a run, incomplete, or cannot be written."""
+
+
+class DeviceError(DlcliError):
+    """The requested device (e.g. gpu) is not available."""
+
+
+class TrainingError(DlcliError):
+    """Training stopped on its own account (e.g. the loss became NaN)."""
+
+
+class Interrupted(DlcliError):
+    """The user interrupted a run (Ctrl-C or SIGTERM)."""
+
+    exit_code = EXIT_INTERRUPTED
