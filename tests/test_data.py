@@ -1,0 +1,506 @@
+"""dlcli.data: every source, preprocessing, validation modes, and the offline path.
+
+All data is made in the test (a few dozen samples); the network is never used: an
+autouse fixture makes Keras's download raise, and the local-copy lookup is pointed at
+tmp folders.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlcli import keras_datasets
+from dlcli.data import load_arrays_file, load_dataset, preprocess_inputs, preprocess_labels
+from dlcli.errors import DataError
+from dlcli.schema import DataConfig
+
+XOR = {"dataset": "inline", "x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]}
+
+
+def cfg(**fields) -> DataConfig:
+    return DataConfig.model_validate(fields)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def refuse(name, **kwargs):
+        raise ConnectionError("network disabled in tests")
+
+    monkeypatch.setattr(keras_datasets, "download", refuse)
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """Empty $DLCLI_DATA_DIR and Keras cache ($KERAS_HOME/datasets), both in tmp."""
+    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
+    data_dir.mkdir()
+    (keras_home / "datasets").mkdir(parents=True)
+    monkeypatch.setenv("DLCLI_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    return data_dir, keras_home / "datasets"
+
+
+def tiny_mnist(n_train: int = 30, n_test: int = 10) -> dict[str, np.ndarray]:
+    r = np.random.default_rng(0)
+    return {
+        "x_train": r.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "y_train": (np.arange(n_train) % 10).astype(np.uint8),
+        "x_test": r.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "y_test": (np.arange(n_test) % 10).astype(np.uint8),
+    }
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = header + array.astype(np.uint8).tobytes()
+    if path.suffix == ".gz":
+        with gzip.open(path, "wb") as f:
+            f.write(data)
+    else:
+        path.write_bytes(data)
+
+
+def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], ext: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {
+        "x_train": "train-images-idx3-ubyte",
+        "y_train": "train-labels-idx1-ubyte",
+        "x_test": "t10k-images-idx3-ubyte",
+        "y_test": "t10k-labels-idx1-ubyte",
+    }
+    for key, name in names.items():
+        write_idx(folder / f"{name}{ext}", arrays[key])
+
+
+# --- inline and linear ----------------------------------------------------------------
+
+
+def test_inline_xor_trains_and_tests_on_its_four_rows():
+    d = load_dataset(cfg(**XOR), seed=0)
+    assert d.x_train.dtype == np.float32 and d.x_train.shape == (4, 2)
+    assert d.x_val is None  # 10% of 4 rows is < 1 sample
+    assert any("no validation" in note for note in d.info["notes"])
+    assert any("test set is the training rows" in note for note in d.info["notes"])
+    # Shuffled or not, the pairs stay together and the test set is the whole table.
+    xor = {tuple(x): y[0] for x, y in zip(d.x_train, d.y_train, strict=True)}
+    assert xor == {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 0}
+    np.testing.assert_array_equal(d.x_test, [[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert d.num_classes is None and d.files == {}
+
+
+def test_inline_ragged_rows_are_a_data_error():
+    with pytest.raises(DataError, match="data.x"):
+        load_dataset(cfg(dataset="inline", x=[[0, 0], [1]], y=[0, 1]), seed=0)
+
+
+def test_inline_x_and_y_of_different_lengths_are_a_data_error():
+    with pytest.raises(DataError, match="4 samples but y_train has 3"):
+        load_dataset(cfg(dataset="inline", x=XOR["x"], y=[0, 1, 1]), seed=0)
+
+
+def test_linear_with_known_weights_and_no_noise_is_exact():
+    lin = {"samples": 50, "features": 2, "outputs": 1, "weights": [[2.0], [-3.0]], "bias": [0.5]}
+    d = load_dataset(cfg(dataset="linear", linear=lin, validation="none"), seed=1)
+    assert d.info["true_weights"] == [[2.0], [-3.0]] and d.info["true_bias"] == [0.5]
+    assert len(d.x_train) == 40 and len(d.x_test) == 10  # test_split 0.2 held out
+    expected = d.x_train @ np.array([[2.0], [-3.0]]) + 0.5
+    np.testing.assert_allclose(d.y_train, expected, rtol=1e-5, atol=1e-5)
+    assert np.all((d.x_train >= -1) & (d.x_train <= 1))
+
+
+def test_linear_draws_weights_from_the_seed():
+    lin = {"features": 3, "outputs": 2}
+    a = load_dataset(cfg(dataset="linear", linear=lin), seed=5)
+    b = load_dataset(cfg(dataset="linear", linear=lin), seed=5)
+    c = load_dataset(cfg(dataset="linear", linear=lin), seed=6)
+    assert np.array(a.info["true_weights"]).shape == (3, 2) and len(a.info["true_bias"]) == 2
+    assert a.info["true_weights"] == b.info["true_weights"]
+    assert a.info["true_weights"] != c.info["true_weights"]
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+
+
+@pytest.mark.parametrize(
+    ("lin", "message"),
+    [
+        ({"features": 2, "weights": [[1.0, 2.0]]}, r"shape \[1, 2\].*\[2, 1\]"),
+        ({"outputs": 2, "weights": [[1.0, 2.0]], "bias": [1.0]}, "one per output"),
+    ],
+)
+def test_linear_weights_or_bias_of_the_wrong_shape_are_data_errors(lin, message):
+    with pytest.raises(DataError, match=message):
+        load_dataset(cfg(dataset="linear", linear=lin), seed=0)
+
+
+# --- npz, csv, idx files ----------------------------------------------------------------
+
+
+def test_npz_with_train_and_test_arrays(tmp_path):
+    path = tmp_path / "d.npz"
+    r = np.random.default_rng(0)
+    np.savez(
+        path,
+        x_train=r.random((20, 3)),
+        y_train=np.arange(20) % 2,
+        x_test=r.random((5, 3)),
+        y_test=np.arange(5) % 2,
+    )
+    d = load_dataset(cfg(dataset="npz", path=str(path), validation="none"), seed=0)
+    assert d.x_train.shape == (20, 3) and d.x_test.shape == (5, 3)
+    assert d.files == {str(path): hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def test_npz_with_x_and_y_holds_out_test_split(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.arange(40.0).reshape(20, 2), y=np.arange(20.0))
+    d = load_dataset(cfg(dataset="npz", path=str(path), test_split=0.25), seed=0)
+    assert len(d.x_test) == 5 and len(d.x_train) + len(d.x_val) == 15
+    # Every sample lands in exactly one split, with its own target.
+    rows = np.concatenate([d.x_train, d.x_val, d.x_test])
+    targets = np.concatenate([d.y_train, d.y_val, d.y_test])
+    assert sorted(rows[:, 0].tolist()) == list(np.arange(0.0, 40.0, 2.0))
+    np.testing.assert_array_equal(rows[:, 0] / 2, targets)
+
+
+def test_npz_without_expected_arrays_lists_what_it_has(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, features=np.zeros((3, 2)), labels=np.zeros(3))
+    with pytest.raises(DataError, match=r"\['features', 'labels'\].*x_train/y_train"):
+        load_dataset(cfg(dataset="npz", path=str(path)), seed=0)
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_csv_target_column_is_y_and_the_rest_is_x(tmp_path):
+    rows = "\n".join(f"{i},{i * 10},{i % 3}" for i in range(20))
+    path = write_csv(tmp_path / "d.csv", "a,b,price\n" + rows + "\n")
+    d = load_dataset(cfg(dataset="csv", path=str(path), target="b", validation="none"), seed=0)
+    assert d.info["columns"] == ["a", "price"]
+    assert d.x_train.shape == (16, 2) and d.x_test.shape == (4, 2)
+    np.testing.assert_array_equal(d.y_train[:, 0], d.x_train[:, 0] * 10)
+    assert str(path) in d.files
+
+
+def test_csv_missing_target_column_lists_the_columns(tmp_path):
+    path = write_csv(tmp_path / "d.csv", "a,b\n1,2\n3,4\n")
+    with pytest.raises(DataError, match="no column 'price'.*a, b"):
+        load_dataset(cfg(dataset="csv", path=str(path), target="price"), seed=0)
+
+
+def test_csv_non_numeric_cell_names_line_and_column(tmp_path):
+    path = write_csv(tmp_path / "d.csv", "a,b\n1,2\n3,red\n")
+    with pytest.raises(DataError, match=r"line 3, column 'b': 'red' is not a number"):
+        load_dataset(cfg(dataset="csv", path=str(path), target="a"), seed=0)
+
+
+@pytest.mark.parametrize("ext", [".gz", ""])
+def test_idx_folder_gz_or_raw(tmp_path, ext):
+    arrays = tiny_mnist(12, 6)
+    write_idx_folder(tmp_path / "idx", arrays, ext)
+    d = load_dataset(
+        cfg(dataset="idx", path=str(tmp_path / "idx"), shuffle=False, validation="none"), seed=0
+    )
+    np.testing.assert_array_equal(d.x_train, arrays["x_train"].astype(np.float32))
+    np.testing.assert_array_equal(d.y_test, arrays["y_test"])
+    assert len(d.files) == 4 and all(p.endswith(ext) for p in d.files)
+
+
+def test_idx_file_with_a_bad_magic_number_is_a_data_error(tmp_path):
+    write_idx_folder(tmp_path / "idx", tiny_mnist(4, 2), "")
+    (tmp_path / "idx" / "t10k-labels-idx1-ubyte").write_bytes(b"\x12\x34\x56\x78rest")
+    with pytest.raises(DataError, match="not an IDX file"):
+        load_dataset(cfg(dataset="idx", path=str(tmp_path / "idx")), seed=0)
+
+
+def test_truncated_idx_file_is_a_data_error(tmp_path):
+    write_idx_folder(tmp_path / "idx", tiny_mnist(4, 2), "")
+    images = tmp_path / "idx" / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:-10])
+    with pytest.raises(DataError, match="damaged or truncated"):
+        load_dataset(cfg(dataset="idx", path=str(tmp_path / "idx")), seed=0)
+
+
+# --- Keras built-ins from local copies --------------------------------------------------
+
+
+def test_mnist_npz_in_dlcli_data_dir(dirs):
+    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
+    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
+    assert d.x_train.shape == (30, 28, 28) and d.x_test.shape == (10, 28, 28)
+    assert d.info["source"] == f"mnist from {dirs[0] / 'mnist.npz'}"
+    assert list(d.files) == [str(dirs[0] / "mnist.npz")]
+
+
+def test_mnist_in_the_keras_cache_under_keras_home(dirs, monkeypatch):
+    monkeypatch.delenv("DLCLI_DATA_DIR")
+    np.savez(dirs[1] / "mnist.npz", **tiny_mnist(20, 5))
+    d = load_dataset(cfg(dataset="mnist"), seed=0)
+    assert str(dirs[1]) in d.info["source"] and len(d.x_test) == 5
+
+
+def test_dlcli_data_dir_comes_before_the_keras_cache(dirs):
+    np.savez(dirs[0] / "mnist.npz", **tiny_mnist(20, 5))
+    np.savez(dirs[1] / "mnist.npz", **tiny_mnist(30, 5))
+    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
+    assert len(d.x_train) == 20
+
+
+def test_fashion_mnist_idx_files_in_keras_subfolder(dirs):
+    write_idx_folder(dirs[1] / "fashion-mnist", tiny_mnist(10, 4), ".gz")
+    d = load_dataset(cfg(dataset="fashion_mnist", validation="none"), seed=0)
+    assert d.x_train.shape == (10, 28, 28) and len(d.files) == 4
+
+
+def test_mnist_file_of_the_wrong_shape_names_file_and_shapes(dirs):
+    arrays = tiny_mnist()
+    arrays["x_train"] = arrays["x_train"].reshape(30, 784)
+    np.savez(dirs[0] / "mnist.npz", **arrays)
+    with pytest.raises(DataError, match=r"mnist\.npz.*x_train has shape \(30, 784\).*28, 28"):
+        load_dataset(cfg(dataset="mnist"), seed=0)
+
+
+def test_cifar10_python_batches_folder(dirs):
+    folder = dirs[1] / "cifar-10-batches-py"
+    folder.mkdir()
+    r = np.random.default_rng(0)
+    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+    for name in names:
+        batch = {b"data": r.integers(0, 256, (3, 3072), dtype=np.uint8), b"labels": [1, 2, 3]}
+        (folder / name).write_bytes(pickle.dumps(batch))
+    d = load_dataset(cfg(dataset="cifar10", validation="none", shuffle=False), seed=0)
+    assert d.x_train.shape == (15, 32, 32, 3) and d.x_test.shape == (3, 32, 32, 3)
+    assert d.y_train.shape == (15, 1) and len(d.files) == 6
+    # Channels last: the first 1024 bytes of a row are the red plane.
+    first = pickle.loads((folder / "data_batch_1").read_bytes())[b"data"][0]
+    np.testing.assert_array_equal(d.x_train[0, :, :, 0].ravel(), first[:1024])
+
+
+def test_imdb_maps_rare_words_to_oov_and_pads_at_the_front(dirs):
+    seqs = np.empty(2, dtype=object)
+    seqs[:] = [[5, 50, 7], list(range(10, 30))]
+    np.savez(
+        dirs[0] / "imdb.npz",
+        x_train=seqs,
+        y_train=np.array([0, 1]),
+        x_test=seqs,
+        y_test=np.array([0, 1]),
+    )
+    c = cfg(dataset="imdb", num_words=20, sequence_length=6, validation="none", shuffle=False)
+    d = load_dataset(c, seed=0)
+    rows = {tuple(row) for row in d.x_test.astype(int)}
+    # Keras's convention: 1 = start, words shifted by 3, >= num_words -> 2 (OOV), 0 = pad.
+    assert (0, 0, 1, 8, 2, 10) in rows
+    assert (2, 2, 2, 2, 2, 2) in rows  # long review: its last 6 words kept, all rare
+
+
+def test_boston_housing_npz_is_split_like_keras(dirs):
+    np.savez(dirs[0] / "boston_housing.npz", x=np.random.rand(50, 13), y=np.arange(50.0))
+    d = load_dataset(cfg(dataset="boston_housing", test_split=0.2, validation="none"), seed=0)
+    assert len(d.x_train) == 40 and len(d.x_test) == 10
+    assert sorted(np.concatenate([d.y_train, d.y_test]).tolist()) == list(range(50))
+
+
+def test_offline_without_local_copy_says_which_file_to_put_where(dirs):
+    with pytest.raises(DataError) as err:
+        load_dataset(cfg(dataset="mnist"), seed=0)
+    message = str(err.value)
+    assert "mnist is not on this machine" in message and "network disabled" in message
+    assert "mnist.npz" in message and "$DLCLI_DATA_DIR" in message
+    assert str(dirs[1]) in message
+
+
+def test_download_is_used_only_without_a_local_copy(dirs, monkeypatch):
+    calls = []
+
+    def fake_download(name, **kwargs):
+        calls.append(name)
+        a = tiny_mnist(8, 4)
+        return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
+
+    monkeypatch.setattr(keras_datasets, "download", fake_download)
+    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
+    assert calls == ["mnist"] and len(d.x_train) == 8
+    assert d.info["source"] == "mnist downloaded by Keras"
+    np.savez(dirs[0] / "mnist.npz", **tiny_mnist(6, 2))
+    assert len(load_dataset(cfg(dataset="mnist", validation="none"), seed=0).x_train) == 6
+    assert calls == ["mnist"]
+
+
+def test_real_mnist_if_present():
+    data_dir = os.environ.get("DLCLI_DATA_DIR")
+    if not data_dir or not (Path(data_dir) / "mnist.npz").is_file():
+        pytest.skip(
+            "real MNIST not found: set DLCLI_DATA_DIR to a folder with mnist.npz "
+            "(e.g. ../shared/data)"
+        )
+    d = load_dataset(cfg(dataset="mnist", validation="none", shuffle=False), seed=0)
+    assert d.x_train.shape == (60000, 28, 28) and d.x_test.shape == (10000, 28, 28)
+    assert np.bincount(d.y_train.astype(int))[:3].tolist() == [5923, 6742, 5958]
+
+
+# --- preprocessing ----------------------------------------------------------------------
+
+
+def test_reshape_scale_and_onehot(dirs):
+    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
+    c = cfg(dataset="mnist", reshape=[-1], scale=255, labels="onehot", validation="none")
+    d = load_dataset(c, seed=0)
+    assert d.x_train.shape == (30, 784) and d.x_train.dtype == np.float32
+    assert d.x_train.min() >= 0.0 and d.x_train.max() <= 1.0
+    assert d.y_train.shape == (30, 10) and d.num_classes == 10
+    np.testing.assert_array_equal(d.y_train.sum(axis=1), 1.0)
+    # New raw inputs go through the very same steps.
+    raw = tiny_mnist()["x_test"]
+    np.testing.assert_array_equal(preprocess_inputs(raw, d.preprocessing), d.x_test)
+    assert preprocess_inputs(raw[0], d.preprocessing).shape == (1, 784)
+
+
+def test_reshape_of_the_wrong_size_says_both_shapes(dirs):
+    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
+    with pytest.raises(DataError, match=r"reshape \[100\].*\[28, 28\] \(784 values\)"):
+        load_dataset(cfg(dataset="mnist", reshape=[100]), seed=0)
+
+
+def test_standardize_uses_training_statistics_and_survives_constant_features(tmp_path):
+    r = np.random.default_rng(0)
+    x = np.column_stack([r.normal(5, 2, 40), np.full(40, 3.0)])
+    np.savez(tmp_path / "d.npz", x=x, y=np.zeros(40))
+    c = cfg(
+        dataset="npz",
+        path=str(tmp_path / "d.npz"),
+        standardize=True,
+        shuffle=False,
+        validation="none",
+        test_split=0.25,
+    )
+    d = load_dataset(c, seed=0)
+    np.testing.assert_allclose(d.x_train.mean(axis=0), [0, 0], atol=1e-5)
+    np.testing.assert_allclose(d.x_train.std(axis=0), [1, 0], atol=1e-5)
+    assert np.isfinite(d.x_test).all()
+    assert d.preprocessing["std"][1] == 1.0
+    # Statistics come from the training rows only (unshuffled: the first 30), and are
+    # replayed on new inputs.
+    np.testing.assert_allclose(d.preprocessing["mean"], x[:30].mean(axis=0))
+    again = preprocess_inputs(x[:3], d.preprocessing)
+    mean, std = np.array(d.preprocessing["mean"]), np.array(d.preprocessing["std"])
+    np.testing.assert_allclose(again, (x[:3] - mean) / std, rtol=1e-5)
+
+
+def test_sparse_labels_are_an_int64_vector(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.zeros((10, 2)), y=(np.arange(10) % 3).reshape(10, 1))
+    d = load_dataset(cfg(dataset="npz", path=str(tmp_path / "d.npz"), labels="sparse"), seed=0)
+    assert d.y_train.dtype == np.int64 and d.y_train.ndim == 1 and d.num_classes == 3
+    np.testing.assert_array_equal(preprocess_labels(np.array([[2], [0]]), d.preprocessing), [2, 0])
+
+
+@pytest.mark.parametrize(
+    ("y", "extra", "message"),
+    [
+        (np.linspace(0, 1, 10), {}, "needs integer class labels"),
+        (np.zeros((10, 2)), {}, r"shape \[8, 2\].*use labels: raw"),
+        (np.arange(10) % 5, {"num_classes": 3}, "labels go up to 4"),
+    ],
+)
+def test_onehot_label_problems_are_data_errors(tmp_path, y, extra, message):
+    np.savez(tmp_path / "d.npz", x=np.zeros((10, 2)), y=y)
+    c = cfg(dataset="npz", path=str(tmp_path / "d.npz"), labels="onehot", **extra)
+    with pytest.raises(DataError, match=message):
+        load_dataset(c, seed=0)
+
+
+# --- validation, shuffling, sample limits -----------------------------------------------
+
+
+@pytest.fixture
+def numbered(tmp_path) -> Path:
+    """A dataset whose x is its own row number, so splits can be traced."""
+    path = tmp_path / "n.npz"
+    np.savez(
+        path,
+        x_train=np.arange(50.0),
+        y_train=np.arange(50.0),
+        x_test=np.arange(100.0, 110.0),
+        y_test=np.arange(100.0, 110.0),
+    )
+    return path
+
+
+def test_validation_split_holds_out_a_fraction_of_training(numbered):
+    d = load_dataset(cfg(dataset="npz", path=str(numbered), validation_split=0.2), seed=0)
+    assert len(d.x_train) == 40 and len(d.x_val) == 10 and len(d.x_test) == 10
+    assert not set(d.x_train[:, 0]) & set(d.x_val[:, 0])
+
+
+def test_validation_test_uses_the_test_arrays(numbered):
+    d = load_dataset(cfg(dataset="npz", path=str(numbered), validation="test"), seed=0)
+    assert d.x_val is d.x_test and d.y_val is d.y_test and len(d.x_train) == 50
+
+
+def test_validation_test_without_a_test_split_is_a_data_error():
+    c = cfg(dataset="linear", test_split=0, validation="test")
+    with pytest.raises(DataError, match="validation: test needs a test split"):
+        load_dataset(c, seed=0)
+
+
+def test_validation_none(numbered):
+    d = load_dataset(cfg(dataset="npz", path=str(numbered), validation="none"), seed=0)
+    assert d.x_val is None and d.y_val is None and len(d.x_train) == 50
+
+
+def test_shuffle_is_deterministic_for_a_seed(numbered):
+    def train_order(seed: int) -> np.ndarray:
+        return load_dataset(cfg(dataset="npz", path=str(numbered)), seed=seed).x_train[:, 0]
+
+    np.testing.assert_array_equal(train_order(1), train_order(1))
+    assert not np.array_equal(train_order(1), train_order(2))
+    assert not np.array_equal(train_order(1), np.arange(45.0))
+    unshuffled = load_dataset(cfg(dataset="npz", path=str(numbered), shuffle=False), seed=1)
+    np.testing.assert_array_equal(unshuffled.x_train[:, 0], np.arange(45.0))
+
+
+def test_train_and_test_samples_keep_the_first_n(numbered):
+    c = cfg(dataset="npz", path=str(numbered), train_samples=8, test_samples=3, validation="none")
+    d = load_dataset(c, seed=3)
+    assert sorted(d.x_train[:, 0].tolist()) == list(range(8))
+    np.testing.assert_array_equal(d.x_test[:, 0], [100, 101, 102])
+
+
+# --- files for evaluate/predict, and import weight ------------------------------------
+
+
+def test_load_arrays_file_formats(tmp_path):
+    np.savez(
+        tmp_path / "a.npz", x_train=np.ones((4, 2)), x_test=np.zeros((3, 2)), y_test=np.arange(3)
+    )
+    x, y = load_arrays_file(str(tmp_path / "a.npz"))
+    assert x.shape == (3, 2) and y.tolist() == [0, 1, 2]  # the test arrays win
+    np.save(tmp_path / "b.npy", np.ones((5, 2)))
+    x, y = load_arrays_file(str(tmp_path / "b.npy"))
+    assert x.shape == (5, 2) and y is None
+    write_csv(tmp_path / "c.csv", "a,b,t\n1,2,3\n4,5,6\n")
+    x, y = load_arrays_file(str(tmp_path / "c.csv"), target="t")
+    assert x.tolist() == [[1, 2], [4, 5]] and y.tolist() == [[3], [6]]
+    x, y = load_arrays_file(str(tmp_path / "c.csv"))
+    assert x.shape == (2, 3) and y is None
+    (tmp_path / "d.txt").write_text("1 2")
+    with pytest.raises(DataError, match="unsupported file type"):
+        load_arrays_file(str(tmp_path / "d.txt"))
+    with pytest.raises(DataError, match="does not exist"):
+        load_arrays_file(str(tmp_path / "missing.npz"))
+
+
+def test_reading_data_does_not_import_tensorflow():
+    code = "import sys, dlcli.data; assert 'tensorflow' not in sys.modules, 'tf imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
