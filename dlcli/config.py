@@ -66,7 +66,8 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     try:
         config = Config.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(duplicates + _problems(error, raw, origins, file)) from None
+        problems = duplicates + _problems(error, raw, origins, file)
+        raise ConfigError(sorted(problems, key=_reading_order)) from None
     if duplicates:
         raise ConfigError(duplicates)
     loaded = LoadedConfig(config, file, raw, origins)
@@ -176,6 +177,12 @@ def _problems(error: ValidationError, raw: Any, origins: dict[Key, Origin], file
         if all(p.path != problem.path for p in problems):  # one per key (unions repeat)
             problems.append(problem)
     return problems
+
+
+def _reading_order(problem: Problem) -> tuple:
+    """File problems top to bottom, then the --set ones."""
+    from_file = problem.line is not None
+    return (not from_file, problem.line or 0, problem.column or 0)
 
 
 def _data_path(loc: tuple, raw: Any) -> Key:

@@ -1,0 +1,144 @@
+"""Keras callbacks: progress on screen, history on disk, and the configurable ones.
+
+Imported only by the runner, inside the functions that train. Nothing here runs
+Python per batch unless a terminal shows a live bar (and then at most ~10 times a
+second); logs and files are per epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import IO, Any
+
+import keras
+
+from dlcli.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
+from dlcli.schema import CallbacksConfig
+
+
+def format_logs(logs: dict[str, Any]) -> str:
+    return "  ".join(f"{key} {float(value):.4f}" for key, value in logs.items())
+
+
+class EpochLines(keras.callbacks.Callback):
+    """One plain line per epoch: for CI logs, `nohup` and files (no bar, no ANSI)."""
+
+    def __init__(self, stream: IO[str] | None = None, prefix: str = ""):
+        super().__init__()
+        self.stream = stream or sys.stdout
+        self.prefix = prefix
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        seconds = time.perf_counter() - self._started
+        width = len(str(self.params["epochs"]))
+        line = (f"{self.prefix}epoch {epoch + 1:>{width}}/{self.params['epochs']}  "
+                f"{format_logs(logs or {})}  ({seconds:.1f}s)")  # fmt: skip
+        print(line, file=self.stream, flush=True)
+
+
+class LiveBar(EpochLines):
+    """A Rich progress bar per epoch with the live loss; a line stays per finished epoch."""
+
+    def __init__(self, console, prefix: str = ""):
+        super().__init__(console.file, prefix)
+        self.console = console
+        self._next_draw = 0.0
+
+    def on_train_begin(self, logs=None) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[logs]}"),
+            TimeRemainingColumn(), console=self.console, transient=True,
+        )  # fmt: skip
+        self.progress.start()
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        super().on_epoch_begin(epoch, logs)
+        label = f"{self.prefix}epoch {epoch + 1}/{self.params['epochs']}"
+        self.task = self.progress.add_task(label, total=self.params.get("steps"), logs="")
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        now = time.perf_counter()
+        if now >= self._next_draw:  # redraw at most ~10 times a second
+            self._next_draw = now + 0.1
+            self.progress.update(self.task, completed=batch + 1, logs=format_logs(logs or {}))
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        self.progress.remove_task(self.task)
+        seconds = time.perf_counter() - self._started
+        self.progress.console.print(
+            f"{self.prefix}epoch {epoch + 1}/{self.params['epochs']}  "
+            f"{format_logs(logs or {})}  ({seconds:.1f}s)", highlight=False,
+        )  # fmt: skip
+
+    def on_train_end(self, logs=None) -> None:
+        self.progress.stop()
+
+
+class HistoryWriter(keras.callbacks.Callback):
+    """history.json after every epoch, atomically: a crash loses at most the current epoch."""
+
+    def __init__(self, run: RunDir, history: dict[str, list[float]] | None = None):
+        super().__init__()
+        self.run = run
+        self.history: dict[str, list[float]] = history if history is not None else {}
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        self.run.write_json(HISTORY_FILE, self.history)
+
+
+class StopOnNaN(keras.callbacks.Callback):
+    """Stop at the first batch whose loss is NaN or infinite, remembering where."""
+
+    def __init__(self):
+        super().__init__()
+        self.where: tuple[int, int] | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.where = (self._epoch + 1, batch + 1)
+            self.model.stop_training = True
+
+
+def _early_stopping(cfg, run: RunDir):
+    return keras.callbacks.EarlyStopping(**cfg.model_dump())
+
+
+def _reduce_lr(cfg, run: RunDir):
+    return keras.callbacks.ReduceLROnPlateau(**cfg.model_dump())
+
+
+def _keep_best(cfg, run: RunDir):
+    return keras.callbacks.ModelCheckpoint(
+        str(run.file(BEST_WEIGHTS_FILE)), monitor=cfg.monitor,
+        save_best_only=True, save_weights_only=True,
+    )  # fmt: skip
+
+
+# train.callbacks.<key> -> factory. The config schema lists the same keys.
+CALLBACKS = {
+    "early_stopping": _early_stopping,
+    "reduce_lr_on_plateau": _reduce_lr,
+    "keep_best": _keep_best,
+}
+
+
+def configured_callbacks(cfg: CallbacksConfig, run: RunDir) -> list[keras.callbacks.Callback]:
+    return [
+        CALLBACKS[key](getattr(cfg, key), run)
+        for key in CALLBACKS
+        if getattr(cfg, key) is not None
+    ]

@@ -1,0 +1,95 @@
+"""Does the model fit the data? Checked with numpy before TensorFlow is imported.
+
+Keras would find most of these mismatches too, but an epoch in, with a shape error
+that names neither the config key nor the fix. Here each one names both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from dlcli.config import LoadedConfig
+from dlcli.errors import ConfigError, Problem
+from dlcli.layers_schema import layer_args, layer_type
+
+_CATEGORICAL = ("categorical_crossentropy", "categorical_focal_crossentropy")
+_SPARSE = ("sparse_categorical_crossentropy",)
+_BINARY = ("binary_crossentropy", "bce", "binary_focal_crossentropy")
+
+
+def check_fit(loaded: LoadedConfig, x: np.ndarray, y: np.ndarray, num_classes: int | None) -> None:
+    """Raise ConfigError naming every way the config's model does not fit the data."""
+    problems = [
+        *_input_problems(loaded, x),
+        *_output_problems(loaded, y, num_classes),
+        *_loss_problems(loaded, y, num_classes),
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+def _input_problems(loaded: LoadedConfig, x: np.ndarray) -> list[Problem]:
+    want = tuple(loaded.config.model.input_shape)
+    have = tuple(x.shape[1:])
+    if want == have:
+        return []
+    hint = ""
+    if math.prod(want) == math.prod(have):
+        hint = f"; add `data.reshape: {list(want)}` to reshape each sample"
+    elif math.prod(have) and len(have) > 1:
+        hint = f"; for a flat input use model.input_shape: [{math.prod(have)}] with data.reshape"
+    return [loaded.problem(("model", "input_shape"),
+                           f"the data's samples have shape {list(have)} but the model takes "
+                           f"{list(want)}{hint}")]  # fmt: skip
+
+
+def _output_layer(loaded: LoadedConfig):
+    layers = loaded.config.model.layers
+    index = len(layers) - 1
+    return index, layer_type(layers[index]), layer_args(layers[index])
+
+
+def _output_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | None) -> list[Problem]:
+    index, kind, args = _output_layer(loaded)
+    if kind != "Dense":
+        return []  # other output layers are left to Keras
+    path = ("model", "layers", index, "Dense", "units")
+    labels = loaded.config.data.labels
+    problems = []
+    if args.activation == "softmax" and args.units == 1:
+        problems.append(loaded.problem(
+            ("model", "layers", index, "Dense", "activation"),
+            "softmax over a single unit always outputs 1.0; use sigmoid for one output "
+            "(binary), or one unit per class with softmax"))  # fmt: skip
+    binary = loaded.config.compile.loss in _BINARY and args.units == 1 and num_classes == 2
+    if labels == "sparse" and num_classes and args.units != num_classes and not binary:
+        problems.append(loaded.problem(path, f"the output layer has {args.units} units but the "
+                                       f"data has {num_classes} classes"))  # fmt: skip
+    elif labels != "sparse":
+        width = y.shape[1] if y.ndim > 1 else 1
+        if args.units != width and not (args.units == 1 and width == 1):
+            what = f"{width} classes (one-hot)" if labels == "onehot" else f"{width} target values"
+            problems.append(loaded.problem(
+                path, f"the output layer has {args.units} units but each label has {what}"))
+    return problems
+
+
+def _loss_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | None) -> list[Problem]:
+    loss = loaded.config.compile.loss
+    labels = loaded.config.data.labels
+    path = ("compile", "loss")
+    integer_labels = y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)
+    if loss in _CATEGORICAL and integer_labels:
+        return [loaded.problem(path, f"{loss} needs one-hot labels but the labels are class "
+                               "numbers; use loss: sparse_categorical_crossentropy, or set "
+                               "data.labels: onehot")]  # fmt: skip
+    if loss in _SPARSE and labels == "onehot":
+        return [loaded.problem(path, f"{loss} needs class numbers but data.labels is onehot; "
+                               "use loss: categorical_crossentropy, or data.labels: sparse")]
+    if loss in _BINARY and num_classes is not None and num_classes > 2:
+        return [loaded.problem(path, f"{loss} is for two classes but the data has "
+                               f"{num_classes}; use categorical_crossentropy (one-hot labels) "
+                               "or sparse_categorical_crossentropy")]  # fmt: skip
+    return []

@@ -1,0 +1,225 @@
+"""The `dlcli` command line. Thin commands: parse, hand off to the runner, show.
+
+This is the only module that turns a DlcliError into a message and an exit code.
+It imports neither TensorFlow nor Keras, so `--help` and `validate` are instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dlcli.errors import DlcliError
+
+app = typer.Typer(
+    name="dlcli",
+    help="Train, evaluate and compare Keras models described by YAML config files.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ConfigArg = Annotated[Path, typer.Argument(help="A YAML config file, e.g. configs/mnist_mlp.yaml.")]
+RunArg = Annotated[Path, typer.Argument(help="A run directory written by `dlcli train`.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a config key: KEY=VALUE (YAML value), repeatable, "
+                 "e.g. --set train.epochs=3 --set compile.optimizer.learning_rate=0.01."),
+]  # fmt: skip
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show TensorFlow's logs and full tracebacks.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def reported(verbose: bool) -> Iterator[None]:
+    """Turn a DlcliError into one clear message on stderr and its exit code."""
+    try:
+        yield
+    except DlcliError as error:
+        if verbose:
+            err.print_exception()
+        for line in _message_lines(error):
+            err.print(line, markup=False, highlight=False)
+        raise typer.Exit(error.exit_code) from None
+
+
+def _message_lines(error: DlcliError) -> list[str]:
+    """One line per config problem, then what it means; other errors in one line."""
+    from dlcli.errors import ConfigError
+
+    if isinstance(error, ConfigError):
+        count = len(error.problems)
+        summary = f"error: {count} problem{'s' if count != 1 else ''} in the config; nothing was run"
+        return [*(str(p) for p in error.problems), summary]
+    return [f"error: {error}"]
+
+
+@app.command()
+def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False) -> None:
+    """Check a config without training: exit 0 if valid, 2 listing every problem."""
+    from dlcli.config import load_config
+
+    with reported(verbose):
+        loaded = load_config(config, set_ or [])
+    cfg = loaded.config
+    out.print(f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
+              f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)")  # fmt: skip
+
+
+@app.command()
+def train(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    runs_dir: Annotated[Path, typer.Option(help="Where run directories are created.")] = Path("runs"),
+    name: Annotated[str | None, typer.Option(help="Run name prefix (default: the config's name).")] = None,
+    json_: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train the model a config describes; write everything into a new run directory."""
+    from dlcli.config import load_config
+    from dlcli.runner import Output
+    from dlcli.runner import train as run_training
+
+    with reported(verbose):
+        loaded = load_config(config, set_ or [])
+        result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
+    if json_:
+        _print_json({"run_dir": str(result.run_dir), "metrics": result.metrics,
+                     "evaluated_on": result.evaluated_on, "device": result.device,
+                     "epochs": len(result.history.get("loss", [])),
+                     "seconds": round(result.seconds, 2)})  # fmt: skip
+        return
+    out.print(f"run: {result.run_dir}")
+    _metrics_table(f"final metrics ({result.evaluated_on} split)", result.metrics)
+    _ = Output  # (imported for type readers: the runner's output settings)
+
+
+@app.command()
+def evaluate(
+    run_dir: RunArg,
+    data: Annotated[str | None, typer.Option(help="Evaluate on this .npz/.csv instead of the "
+                                             "run's own test split.")] = None,  # fmt: skip
+    json_: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Evaluate a trained run again (its test split, or --data); record evaluation.json."""
+    from dlcli.inference import evaluate as run_evaluation
+
+    with reported(verbose):
+        record = run_evaluation(run_dir, data, verbose)
+    if json_:
+        _print_json({"run_dir": str(run_dir), **record})
+        return
+    _metrics_table(f"evaluation on {record['data']} ({record['samples']} samples)", record["metrics"])
+
+
+@app.command()
+def predict(
+    run_dir: RunArg,
+    inputs: Annotated[list[str], typer.Argument(help=".npy/.npz/.csv files or images (PNG/JPEG).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the predictions "
+                                                "to a .csv or .json file.")] = None,  # fmt: skip
+    top_k: Annotated[int, typer.Option(min=1, help="Show the K most likely classes.")] = 1,
+    json_: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Predict with a trained run: the class and its probability per input, or the values."""
+    from dlcli.inference import predict as run_prediction
+    from dlcli.outputs import write_predictions
+
+    with reported(verbose):
+        rows = run_prediction(run_dir, inputs, top_k, verbose)
+        if output:
+            write_predictions(rows, output)
+    if json_:
+        _print_json({"run_dir": str(run_dir), "predictions": rows})
+        return
+    _predictions_table(rows)
+    if output:
+        out.print(f"wrote {output}")
+
+
+@app.command()
+def inspect(run_dir: RunArg, json_: JsonOpt = False, verbose: VerboseOpt = False) -> None:
+    """Each layer's weights and biases: shapes and statistics (values for tiny models)."""
+    from dlcli.inference import inspect as run_inspection
+
+    with reported(verbose):
+        layers = run_inspection(run_dir, verbose)
+    if json_:
+        _print_json({"run_dir": str(run_dir), "layers": layers})
+        return
+    for layer in layers:
+        out.print(f"[bold]{layer['layer']}[/] ({layer['type']}, {layer['params']} parameters)",
+                  markup=True)  # fmt: skip
+        for weight in layer["weights"]:
+            out.print(f"  {weight['name']}  shape {tuple(weight['shape'])}  mean {weight['mean']:.4f}"
+                      f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}")
+            if "values" in weight:
+                out.print(f"    {weight['values']}")
+
+
+def _output(quiet: bool, json_: bool, verbose: bool):
+    """Progress: a live bar on a terminal, one line per epoch in logs, none with --quiet.
+    With --json, stdout holds only the JSON, so progress goes to stderr."""
+    from dlcli.runner import Output
+
+    stream = sys.stderr if json_ else sys.stdout
+    if quiet:
+        return Output("none", stream, verbose)
+    return Output("bar" if stream.isatty() else "lines", stream, verbose)
+
+
+def _metrics_table(title: str, metrics: dict[str, float]) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in metrics.items():
+        table.add_row(key, f"{value:.4f}")
+    out.print(table)
+
+
+def _predictions_table(rows: list[dict[str, Any]]) -> None:
+    table = Table()
+    table.add_column("input")
+    if rows and "class" in rows[0]:
+        table.add_column("class", justify="right")
+        table.add_column("probability", justify="right")
+        if len(rows[0]["top"]) > 1:
+            table.add_column("top-k")
+        for row in rows:
+            cells = [row["input"], str(row["class"]), f"{row['probability']:.4f}"]
+            if len(row["top"]) > 1:
+                cells.append(", ".join(f"{t['class']}: {t['probability']:.3f}" for t in row["top"]))
+            table.add_row(*cells)
+    else:
+        table.add_column("prediction")
+        for row in rows:
+            table.add_row(row["input"], ", ".join(f"{v:.4f}" for v in row["values"]))
+    out.print(table)
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The run directory: one per training, never overwritten, every file written atomically.
+
+File names live here as constants, so every other module (and a reader of the
+README) finds them in one place. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from dlcli.errors import RunDirError
+
+CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
+STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
+HISTORY_FILE = "history.json"  # per-epoch lists, exactly like keras History.history
+METRICS_FILE = "metrics.json"  # final evaluation on the test split (or validation)
+EVALUATION_FILE = "evaluation.json"  # written by `dlcli evaluate`
+MODEL_FILE = "model.keras"  # the trained model (architecture + weights + optimizer)
+WEIGHTS_FILE = "model.weights.h5"  # the trained weights alone
+BEST_WEIGHTS_FILE = "best.weights.h5"  # train.callbacks.keep_best: the best epoch's weights
+SUMMARY_FILE = "summary.txt"  # model.summary(): parameters per layer
+ENV_FILE = "env.json"  # versions, device, seed, command line, sha256 of data files
+DATA_FILE = "data.json"  # what the data was: source, shapes, generator truth (linear)
+PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the same way
+PLOTS_DIR = "plots"  # one PNG per metric
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
+
+
+class RunDir:
+    """A run directory on disk; create() makes a new one, open() checks an old one."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @classmethod
+    def create(cls, runs_dir: str | Path, name: str) -> RunDir:
+        """`runs_dir/<name>-<YYYYmmdd-HHMMSS>[-N]`: mkdir is atomic, so two runs started
+        in the same second (even in two processes) never share a directory."""
+        runs_dir = Path(runs_dir)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            for n in range(1, 10_000):
+                path = runs_dir / (f"{name}-{stamp}" + (f"-{n}" if n > 1 else ""))
+                try:
+                    path.mkdir()
+                    return cls(path)
+                except FileExistsError:
+                    continue
+        except OSError as error:
+            raise RunDirError(f"cannot create a run directory in {runs_dir}: {_why(error)}") from None
+        raise RunDirError(f"too many runs named {name!r} in {runs_dir} this second")
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunDir:
+        """An existing run; anything else is refused with a message saying why."""
+        path = Path(path)
+        if not path.exists():
+            raise RunDirError(f"{path}: no such run directory")
+        if not path.is_dir():
+            raise RunDirError(f"{path}: not a directory; give a run directory (runs/<name>-...)")
+        if not (path / CONFIG_FILE).is_file() or not (path / STATUS_FILE).is_file():
+            raise RunDirError(
+                f"{path}: not a dlcli run directory (it has no {CONFIG_FILE} and {STATUS_FILE})"
+            )
+        return cls(path)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def write_text(self, name: str, text: str) -> Path:
+        return self.write_bytes(name, text.encode("utf-8"))
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return self.write_text(name, json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+    def write_bytes(self, name: str, data: bytes) -> Path:
+        """Write to a temporary file beside the target, then rename: a killed process
+        leaves either the old file or the new one, never half of one."""
+        target = self.path / name
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            try:
+                os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; run files are ordinary files
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            raise RunDirError(f"cannot write {target}: {_why(error)}") from None
+        return target
+
+    def read_json(self, name: str) -> Any:
+        path = self.path / name
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path}: {name} is missing") from None
+        except (OSError, ValueError) as error:
+            raise RunDirError(f"{path}: unreadable ({error})") from None
+
+    def set_status(self, state: str, **details: Any) -> None:
+        status = self.status() if (self.path / STATUS_FILE).exists() else {}
+        status.update(details, state=state, pid=os.getpid(), updated=_now())
+        status.setdefault("started", status["updated"])
+        self.write_json(STATUS_FILE, status)
+
+    def status(self) -> dict[str, Any]:
+        """The recorded status; a `running` run whose process is gone reads as interrupted."""
+        status = self.read_json(STATUS_FILE)
+        if status.get("state") == RUNNING and not _alive(status.get("pid")):
+            status["state"] = INTERRUPTED
+            status.setdefault("reason", "the training process ended without finishing")
+        return status
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _why(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (is the directory read-only?)"
+    return error.strerror or str(error)
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy scalars and arrays in histories and metrics become plain numbers/lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

@@ -1,0 +1,196 @@
+"""Train: config -> data -> model -> fit -> a complete run directory.
+
+The CLI hands off here. TensorFlow is imported inside `train`, after the config and
+the data have been checked, so a mistake costs no TensorFlow start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlcli import rundir as files
+from dlcli.checks import check_fit
+from dlcli.config import LoadedConfig
+from dlcli.errors import DlcliError, Interrupted, ModelError, TrainingError
+from dlcli.rundir import RunDir
+
+
+@dataclass
+class Output:
+    """How a command shows progress: `bar` (a terminal), `lines` (logs) or `none`."""
+
+    progress: str = "lines"
+    stream: Any = None  # where progress goes; None: stdout
+    verbose: bool = False
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    metrics: dict[str, float]
+    history: dict[str, list[float]]
+    device: str
+    evaluated_on: str
+    seconds: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def train(loaded: LoadedConfig, runs_dir: str | Path = "runs", name: str | None = None,
+          output: Output | None = None) -> TrainResult:  # fmt: skip
+    """Train the configured model and write a complete run directory; return its results."""
+    from dlcli.data import load_dataset
+
+    output = output or Output()
+    cfg = loaded.config
+    started = time.perf_counter()
+    dataset = load_dataset(cfg.data, cfg.seed)
+    check_fit(loaded, dataset.x_train, dataset.y_train, dataset.num_classes)
+    model, device = _prepare_model(loaded, output)
+    run = RunDir.create(runs_dir, name or cfg.name)
+    run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
+    run.set_status(files.RUNNING, command=_command_line())
+    with recording(run):
+        _write_run_facts(run, model, dataset, device, cfg.seed)
+        history = _fit(run, model, dataset, loaded, output)
+        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.batch_size)
+        _save_artifacts(run, model, history, metrics, evaluated_on)
+        run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+    return TrainResult(run.path, metrics, history, device, evaluated_on,
+                       time.perf_counter() - started, dataset.info)  # fmt: skip
+
+
+def _prepare_model(loaded: LoadedConfig, output: Output):
+    from dlcli.builder import build_model, compile_model
+    from dlcli.device import quiet_tensorflow, seed_everything, select_device
+
+    quiet_tensorflow(output.verbose)
+    device = select_device(loaded.config.train.device)
+    seed_everything(loaded.config.seed)
+    model = build_model(loaded.config.model, loaded.config.seed)
+    compile_model(model, loaded.config.compile)
+    return model, device
+
+
+@contextlib.contextmanager
+def recording(run: RunDir) -> Iterator[None]:
+    """Whatever ends the block, the run's status says so: never a run that looks
+    complete but is not. Errors are re-raised for the CLI to report."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        run.set_status(files.INTERRUPTED, reason="interrupted by the user")
+        raise Interrupted(f"interrupted; {run.path} keeps the epochs that finished") from None
+    except DlcliError as error:
+        run.set_status(files.FAILED, reason=str(error))
+        raise
+    except BaseException as error:  # a bug in dlcli: record it, then let it surface
+        run.set_status(files.FAILED, reason=f"internal error: {error!r}")
+        raise
+
+
+def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> None:
+    import keras
+    import tensorflow as tf
+
+    from dlcli.builder import model_summary
+
+    run.write_text(files.SUMMARY_FILE, model_summary(model))
+    run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
+    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
+    run.write_json(files.ENV_FILE, {
+        "python": platform.python_version(), "platform": platform.platform(),
+        "tensorflow": tf.__version__, "keras": keras.__version__, "device": device,
+        "seed": seed, "command": _command_line(), "data_files": dataset.files,
+    })  # fmt: skip
+
+
+def _shapes(dataset) -> dict[str, list[int] | None]:
+    names = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
+    return {n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
+            for n in names}  # fmt: skip
+
+
+def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
+    from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+
+    cfg = loaded.config.train
+    history = HistoryWriter(run)
+    nan = StopOnNaN()
+    callbacks = [history, nan, *configured_callbacks(cfg.callbacks, run)]
+    callbacks += progress_callbacks(output)
+    validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
+    try:
+        model.fit(dataset.x_train, dataset.y_train, epochs=cfg.epochs, batch_size=cfg.batch_size,
+                  shuffle=cfg.shuffle, validation_data=validation, callbacks=callbacks,
+                  verbose=0)  # fmt: skip
+    except (ValueError, TypeError) as error:
+        raise ModelError(f"training failed: {_first_line(error)}") from None
+    if nan.where is not None:
+        epoch, batch = nan.where
+        raise TrainingError(
+            f"the loss became NaN or infinite at epoch {epoch}, batch {batch}. Usual causes: "
+            "a learning rate too high, inputs not scaled (data.scale), or a loss that does "
+            "not fit the output activation"
+        )
+    return history.history
+
+
+def progress_callbacks(output: Output, prefix: str = "") -> list:
+    from dlcli.callbacks import EpochLines, LiveBar
+
+    if output.progress == "none":
+        return []
+    stream = output.stream or sys.stdout
+    if output.progress == "bar":
+        from rich.console import Console
+
+        return [LiveBar(Console(file=stream), prefix)]
+    return [EpochLines(stream, prefix)]
+
+
+def _final_evaluation(model, dataset, batch_size: int) -> tuple[dict[str, float], str]:
+    if dataset.x_test is not None:
+        x, y, split = dataset.x_test, dataset.y_test, "test"
+    elif dataset.x_val is not None:
+        x, y, split = dataset.x_val, dataset.y_val, "validation"
+    else:
+        x, y, split = dataset.x_train, dataset.y_train, "train"
+    result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    return {key: float(value) for key, value in result.items()}, split
+
+
+def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str) -> None:
+    from dlcli.plots import plot_history
+
+    run.write_json(files.METRICS_FILE, {"split": split, **metrics})
+    _save_atomically(run, files.WEIGHTS_FILE, model.save_weights)
+    _save_atomically(run, files.MODEL_FILE, model.save)
+    plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
+
+
+def _save_atomically(run: RunDir, name: str, save) -> None:
+    """Keras writes in place; save beside the target, then rename over it."""
+    final = run.file(name)
+    partial = final.with_name(f".partial.{name}")
+    try:
+        save(str(partial))
+        partial.replace(final)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise files.RunDirError(f"cannot write {final}: {error}") from None
+
+
+def _command_line() -> str:
+    return " ".join(["dlcli", *sys.argv[1:]]) if sys.argv else "dlcli"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
