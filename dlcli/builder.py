@@ -13,8 +13,12 @@ from dlcli.schema import CompileConfig, ModelConfig
 from dlcli.schema_base import InitializerConfig, RegularizerConfig
 from dlcli.yaml_positions import format_path
 
-_INITIALIZER_FIELDS = ("kernel_initializer", "bias_initializer", "recurrent_initializer",
-                       "embeddings_initializer")  # fmt: skip
+_INITIALIZER_FIELDS = (
+    "kernel_initializer",
+    "bias_initializer",
+    "recurrent_initializer",
+    "embeddings_initializer",
+)
 _REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "embeddings_regularizer")
 
 
@@ -48,10 +52,10 @@ def layer_kwargs(item, default_activation: str | None, hidden: bool, seed: int |
     for field in _REGULARIZER_FIELDS:
         if isinstance(getattr(args, field, None), RegularizerConfig):
             kwargs[field] = _regularizer(getattr(args, field))
-    if layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs:
-        # The default activation is for hidden layers; the output layer names its own.
-        if hidden and default_activation:
-            kwargs["activation"] = default_activation
+    # The default activation is for hidden layers; the output layer names its own.
+    takes_default = layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs
+    if takes_default and hidden and default_activation:
+        kwargs["activation"] = default_activation
     for key in ("kernel_size", "strides", "pool_size"):
         if isinstance(kwargs.get(key), list):
             kwargs[key] = tuple(kwargs[key])
@@ -76,7 +80,9 @@ def _regularizer(cfg: RegularizerConfig):
     import keras
 
     if cfg.l1 and cfg.l2:
-        return keras.regularizers.get({"class_name": "l1l2", "config": {"l1": cfg.l1, "l2": cfg.l2}})
+        return keras.regularizers.get(
+            {"class_name": "l1l2", "config": {"l1": cfg.l1, "l2": cfg.l2}}
+        )
     if cfg.l1:
         return keras.regularizers.get({"class_name": "l1", "config": {"l1": cfg.l1}})
     return keras.regularizers.get({"class_name": "l2", "config": {"l2": cfg.l2 or 0.0}})
@@ -93,8 +99,9 @@ def compile_model(model, compile_cfg: CompileConfig, jit_compile: Any = "auto") 
         raise ModelError(f"compile: {_first_line(error)}") from None
     # Metric names stay strings: compile() matches "accuracy" to the loss
     # (categorical, sparse or binary accuracy) as a hand-written script would.
-    model.compile(optimizer=optimizer, loss=loss, metrics=list(compile_cfg.metrics),
-                  jit_compile=jit_compile)  # fmt: skip
+    model.compile(
+        optimizer=optimizer, loss=loss, metrics=list(compile_cfg.metrics), jit_compile=jit_compile
+    )
 
 
 def model_summary(model) -> str:

@@ -36,8 +36,10 @@ class EpochLines(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         seconds = time.perf_counter() - self._started
         width = len(str(self.params["epochs"]))
-        line = (f"{self.prefix}epoch {epoch + 1:>{width}}/{self.params['epochs']}  "
-                f"{format_logs(logs or {})}  ({seconds:.1f}s)")  # fmt: skip
+        line = (
+            f"{self.prefix}epoch {epoch + 1:>{width}}/{self.params['epochs']}  "
+            f"{format_logs(logs or {})}  ({seconds:.1f}s)"
+        )
         print(line, file=self.stream, flush=True)
 
 
@@ -53,9 +55,13 @@ class LiveBar(EpochLines):
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[logs]}"),
-            TimeRemainingColumn(), console=self.console, transient=True,
-        )  # fmt: skip
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[logs]}"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
         self.progress.start()
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
@@ -74,8 +80,9 @@ class LiveBar(EpochLines):
         seconds = time.perf_counter() - self._started
         self.progress.console.print(
             f"{self.prefix}epoch {epoch + 1}/{self.params['epochs']}  "
-            f"{format_logs(logs or {})}  ({seconds:.1f}s)", highlight=False,
-        )  # fmt: skip
+            f"{format_logs(logs or {})}  ({seconds:.1f}s)",
+            highlight=False,
+        )
 
     def on_train_end(self, logs=None) -> None:
         self.progress.stop()
@@ -123,9 +130,11 @@ def _reduce_lr(cfg, run: RunDir):
 
 def _keep_best(cfg, run: RunDir):
     return keras.callbacks.ModelCheckpoint(
-        str(run.file(BEST_WEIGHTS_FILE)), monitor=cfg.monitor,
-        save_best_only=True, save_weights_only=True,
-    )  # fmt: skip
+        str(run.file(BEST_WEIGHTS_FILE)),
+        monitor=cfg.monitor,
+        save_best_only=True,
+        save_weights_only=True,
+    )
 
 
 # train.callbacks.<key> -> factory. The config schema lists the same keys.
@@ -138,7 +147,5 @@ CALLBACKS = {
 
 def configured_callbacks(cfg: CallbacksConfig, run: RunDir) -> list[keras.callbacks.Callback]:
     return [
-        CALLBACKS[key](getattr(cfg, key), run)
-        for key in CALLBACKS
-        if getattr(cfg, key) is not None
+        CALLBACKS[key](getattr(cfg, key), run) for key in CALLBACKS if getattr(cfg, key) is not None
     ]

@@ -40,9 +40,12 @@ def _input_problems(loaded: LoadedConfig, x: np.ndarray) -> list[Problem]:
         hint = f"; add `data.reshape: {list(want)}` to reshape each sample"
     elif math.prod(have) and len(have) > 1:
         hint = f"; for a flat input use model.input_shape: [{math.prod(have)}] with data.reshape"
-    return [loaded.problem(("model", "input_shape"),
-                           f"the data's samples have shape {list(have)} but the model takes "
-                           f"{list(want)}{hint}")]  # fmt: skip
+    return [
+        loaded.problem(
+            ("model", "input_shape"),
+            f"the data's samples have shape {list(have)} but the model takes {list(want)}{hint}",
+        )
+    ]
 
 
 def _output_layer(loaded: LoadedConfig):
@@ -59,20 +62,30 @@ def _output_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | Non
     labels = loaded.config.data.labels
     problems = []
     if args.activation == "softmax" and args.units == 1:
-        problems.append(loaded.problem(
-            ("model", "layers", index, "Dense", "activation"),
-            "softmax over a single unit always outputs 1.0; use sigmoid for one output "
-            "(binary), or one unit per class with softmax"))  # fmt: skip
+        problems.append(
+            loaded.problem(
+                ("model", "layers", index, "Dense", "activation"),
+                "softmax over a single unit always outputs 1.0; use sigmoid for one output "
+                "(binary), or one unit per class with softmax",
+            )
+        )
     binary = loaded.config.compile.loss in _BINARY and args.units == 1 and num_classes == 2
     if labels == "sparse" and num_classes and args.units != num_classes and not binary:
-        problems.append(loaded.problem(path, f"the output layer has {args.units} units but the "
-                                       f"data has {num_classes} classes"))  # fmt: skip
+        problems.append(
+            loaded.problem(
+                path,
+                f"the output layer has {args.units} units but the data has {num_classes} classes",
+            )
+        )
     elif labels != "sparse":
         width = y.shape[1] if y.ndim > 1 else 1
         if args.units != width and not (args.units == 1 and width == 1):
             what = f"{width} classes (one-hot)" if labels == "onehot" else f"{width} target values"
-            problems.append(loaded.problem(
-                path, f"the output layer has {args.units} units but each label has {what}"))
+            problems.append(
+                loaded.problem(
+                    path, f"the output layer has {args.units} units but each label has {what}"
+                )
+            )
     return problems
 
 
@@ -82,14 +95,29 @@ def _loss_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | None)
     path = ("compile", "loss")
     integer_labels = y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)
     if loss in _CATEGORICAL and integer_labels:
-        return [loaded.problem(path, f"{loss} needs one-hot labels but the labels are class "
-                               "numbers; use loss: sparse_categorical_crossentropy, or set "
-                               "data.labels: onehot")]  # fmt: skip
+        return [
+            loaded.problem(
+                path,
+                f"{loss} needs one-hot labels but the labels are class "
+                "numbers; use loss: sparse_categorical_crossentropy, or set "
+                "data.labels: onehot",
+            )
+        ]
     if loss in _SPARSE and labels == "onehot":
-        return [loaded.problem(path, f"{loss} needs class numbers but data.labels is onehot; "
-                               "use loss: categorical_crossentropy, or data.labels: sparse")]
+        return [
+            loaded.problem(
+                path,
+                f"{loss} needs class numbers but data.labels is onehot; "
+                "use loss: categorical_crossentropy, or data.labels: sparse",
+            )
+        ]
     if loss in _BINARY and num_classes is not None and num_classes > 2:
-        return [loaded.problem(path, f"{loss} is for two classes but the data has "
-                               f"{num_classes}; use categorical_crossentropy (one-hot labels) "
-                               "or sparse_categorical_crossentropy")]  # fmt: skip
+        return [
+            loaded.problem(
+                path,
+                f"{loss} is for two classes but the data has "
+                f"{num_classes}; use categorical_crossentropy (one-hot labels) "
+                "or sparse_categorical_crossentropy",
+            )
+        ]
     return []

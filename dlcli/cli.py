@@ -31,9 +31,12 @@ ConfigArg = Annotated[Path, typer.Argument(help="A YAML config file, e.g. config
 RunArg = Annotated[Path, typer.Argument(help="A run directory written by `dlcli train`.")]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a config key: KEY=VALUE (YAML value), repeatable, "
-                 "e.g. --set train.epochs=3 --set compile.optimizer.learning_rate=0.01."),
-]  # fmt: skip
+    typer.Option(
+        "--set",
+        help="Override a config key: KEY=VALUE (YAML value), repeatable, "
+        "e.g. --set train.epochs=3 --set compile.optimizer.learning_rate=0.01.",
+    ),
+]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show TensorFlow's logs and full tracebacks.")
 ]
@@ -62,7 +65,9 @@ def _message_lines(error: DlcliError) -> list[str]:
 
     if isinstance(error, ConfigError):
         count = len(error.problems)
-        summary = f"error: {count} problem{'s' if count != 1 else ''} in the config; nothing was run"
+        summary = (
+            f"error: {count} problem{'s' if count != 1 else ''} in the config; nothing was run"
+        )
         return [*(str(p) for p in error.problems), summary]
     return [f"error: {error}"]
 
@@ -75,16 +80,22 @@ def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False
     with reported(verbose):
         loaded = load_config(config, set_ or [])
     cfg = loaded.config
-    out.print(f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
-              f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)")  # fmt: skip
+    out.print(
+        f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
+        f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
+    )
 
 
 @app.command()
 def train(
     config: ConfigArg,
     set_: SetOpt = None,
-    runs_dir: Annotated[Path, typer.Option(help="Where run directories are created.")] = Path("runs"),
-    name: Annotated[str | None, typer.Option(help="Run name prefix (default: the config's name).")] = None,
+    runs_dir: Annotated[Path, typer.Option(help="Where run directories are created.")] = Path(
+        "runs"
+    ),
+    name: Annotated[
+        str | None, typer.Option(help="Run name prefix (default: the config's name).")
+    ] = None,
     json_: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     verbose: VerboseOpt = False,
@@ -98,10 +109,16 @@ def train(
         loaded = load_config(config, set_ or [])
         result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
     if json_:
-        _print_json({"run_dir": str(result.run_dir), "metrics": result.metrics,
-                     "evaluated_on": result.evaluated_on, "device": result.device,
-                     "epochs": len(result.history.get("loss", [])),
-                     "seconds": round(result.seconds, 2)})  # fmt: skip
+        _print_json(
+            {
+                "run_dir": str(result.run_dir),
+                "metrics": result.metrics,
+                "evaluated_on": result.evaluated_on,
+                "device": result.device,
+                "epochs": len(result.history.get("loss", [])),
+                "seconds": round(result.seconds, 2),
+            }
+        )
         return
     out.print(f"run: {result.run_dir}")
     _metrics_table(f"final metrics ({result.evaluated_on} split)", result.metrics)
@@ -111,8 +128,10 @@ def train(
 @app.command()
 def evaluate(
     run_dir: RunArg,
-    data: Annotated[str | None, typer.Option(help="Evaluate on this .npz/.csv instead of the "
-                                             "run's own test split.")] = None,  # fmt: skip
+    data: Annotated[
+        str | None,
+        typer.Option(help="Evaluate on this .npz/.csv instead of the run's own test split."),
+    ] = None,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -124,15 +143,19 @@ def evaluate(
     if json_:
         _print_json({"run_dir": str(run_dir), **record})
         return
-    _metrics_table(f"evaluation on {record['data']} ({record['samples']} samples)", record["metrics"])
+    _metrics_table(
+        f"evaluation on {record['data']} ({record['samples']} samples)", record["metrics"]
+    )
 
 
 @app.command()
 def predict(
     run_dir: RunArg,
     inputs: Annotated[list[str], typer.Argument(help=".npy/.npz/.csv files or images (PNG/JPEG).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the predictions "
-                                                "to a .csv or .json file.")] = None,  # fmt: skip
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the predictions to a .csv or .json file."),
+    ] = None,
     top_k: Annotated[int, typer.Option(min=1, help="Show the K most likely classes.")] = 1,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,
@@ -164,11 +187,15 @@ def inspect(run_dir: RunArg, json_: JsonOpt = False, verbose: VerboseOpt = False
         _print_json({"run_dir": str(run_dir), "layers": layers})
         return
     for layer in layers:
-        out.print(f"[bold]{layer['layer']}[/] ({layer['type']}, {layer['params']} parameters)",
-                  markup=True)  # fmt: skip
+        out.print(
+            f"[bold]{layer['layer']}[/] ({layer['type']}, {layer['params']} parameters)",
+            markup=True,
+        )
         for weight in layer["weights"]:
-            out.print(f"  {weight['name']}  shape {tuple(weight['shape'])}  mean {weight['mean']:.4f}"
-                      f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}")
+            out.print(
+                f"  {weight['name']}  shape {tuple(weight['shape'])}  mean {weight['mean']:.4f}"
+                f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}"
+            )
             if "values" in weight:
                 out.print(f"    {weight['values']}")
 

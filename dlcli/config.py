@@ -57,11 +57,29 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     except yaml.YAMLError as error:
         raise ConfigError([yaml_problem(error, file)]) from None
     if raw is None:
-        raise ConfigError([Problem("", "the file is empty; a config needs at least "
-                                   "`model:` and `compile:` sections", file, 1, 1)])
+        raise ConfigError(
+            [
+                Problem(
+                    "",
+                    "the file is empty; a config needs at least `model:` and `compile:` sections",
+                    file,
+                    1,
+                    1,
+                )
+            ]
+        )
     if not isinstance(raw, dict):
-        raise ConfigError([Problem("", "a config is a mapping of sections "
-                                   "(name, data, model, compile, train)", file, 1, 1)])
+        raise ConfigError(
+            [
+                Problem(
+                    "",
+                    "a config is a mapping of sections (name, data, model, compile, train)",
+                    file,
+                    1,
+                    1,
+                )
+            ]
+        )
     apply_overrides(raw, origins, overrides)
     try:
         config = Config.model_validate(raw)
@@ -143,20 +161,23 @@ def _set_path(raw: dict[str, Any], path: Key, value: Any) -> str | None:
         if child is None and isinstance(node, dict):
             child = {}
         if not isinstance(child, (dict, list)):
-            return f"cannot set {format_path(path[depth + 1 :])} inside {format_path(path[: depth + 1])}"
-        if isinstance(node, dict):
-            node[key] = child
-        else:
-            node[key] = child
+            inside = format_path(path[: depth + 1])
+            return f"cannot set {format_path(path[depth + 1 :])} inside {inside}"
+        node[key] = child
         node = child
     last = path[-1]
-    if isinstance(node, dict) and isinstance(last, str):
-        node[last] = value
-    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+    if _has_slot(node, last):
         node[last] = value
     else:
         return f"no item {last!r} to set in {format_path(path[:-1]) or 'the config'}"
     return None
+
+
+def _has_slot(node: Any, key: str | int) -> bool:
+    """Can `node[key] = ...` set a config value (a mapping key, or an existing item)?"""
+    if isinstance(node, dict):
+        return isinstance(key, str)
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
 
 
 def _item(node: Any, key: str | int) -> Any:
@@ -190,9 +211,7 @@ def _data_path(loc: tuple, raw: Any) -> Key:
     path: list[str | int] = []
     node = raw
     for depth, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or _item(node, part) is not None:
             node = node[part]
         elif depth == len(loc) - 1 and isinstance(node, dict):
             pass  # a missing key: name it, though the data has no node for it

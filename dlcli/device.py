@@ -65,10 +65,10 @@ def select_device(requested: str) -> str:
             tf.config.set_visible_devices([], "GPU")
         return "cpu"
     for gpu in gpus:
-        try:  # take GPU memory as needed instead of all of it at start
+        # Take GPU memory as needed instead of all of it at start; a GPU already
+        # initialised (a second run in this process) keeps its setting.
+        with contextlib.suppress(RuntimeError):
             tf.config.experimental.set_memory_growth(gpu, True)
-        except RuntimeError:
-            pass  # already initialised (a second run in this process): keep its setting
     return f"gpu ({len(gpus)}: {', '.join(g.name for g in gpus)})"
 
 

@@ -40,8 +40,10 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
         state = run.status().get("state")
-        raise RunDirError(f"{run.path}: has no {files.MODEL_FILE} (the run is {state}); "
-                          "only a completed run can be used")  # fmt: skip
+        raise RunDirError(
+            f"{run.path}: has no {files.MODEL_FILE} (the run is {state}); "
+            "only a completed run can be used"
+        )
     from dlcli.device import quiet_tensorflow
 
     quiet_tensorflow(verbose)
@@ -50,8 +52,10 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
     try:
         model = keras.saving.load_model(str(model_file), safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile) as error:
-        raise RunDirError(f"{model_file}: cannot load the model ({_first_line(error)}); "
-                          "it may be damaged, or unsafe to load") from None  # fmt: skip
+        raise RunDirError(
+            f"{model_file}: cannot load the model ({_first_line(error)}); "
+            "it may be damaged, or unsafe to load"
+        ) from None
     return TrainedRun(run, loaded, model, run.read_json(files.PREPROCESSING_FILE))
 
 
@@ -73,12 +77,17 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         split, x, y = _evaluation_split(dataset)
     _check_input_shape(trained.model, x, data or split)
     try:
-        result = trained.model.evaluate(x, y, batch_size=cfg.train.batch_size, verbose=0,
-                                        return_dict=True)  # fmt: skip
+        result = trained.model.evaluate(
+            x, y, batch_size=cfg.train.batch_size, verbose=0, return_dict=True
+        )
     except (ValueError, TypeError) as error:
         raise DataError(f"cannot evaluate on {split}: {_first_line(error)}") from None
-    record = {"data": split, "samples": int(len(x)), "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "metrics": {k: float(v) for k, v in result.items()}}  # fmt: skip
+    record = {
+        "data": split,
+        "samples": int(len(x)),
+        "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "metrics": {k: float(v) for k, v in result.items()},
+    }
     trained.run.write_json(files.EVALUATION_FILE, record)
     return record
 
@@ -91,8 +100,9 @@ def _evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
     return "train", dataset.x_train, dataset.y_train
 
 
-def predict(path: str | Path, inputs: list[str], top_k: int = 1,
-            verbose: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+def predict(
+    path: str | Path, inputs: list[str], top_k: int = 1, verbose: bool = False
+) -> list[dict[str, Any]]:
     """Predicted class and probability (top-k) per input, or the values for regression."""
     from dlcli.data import preprocess_inputs
     from dlcli.inputs import read_inputs
@@ -105,7 +115,8 @@ def predict(path: str | Path, inputs: list[str], top_k: int = 1,
     _check_input_shape(trained.model, x, ", ".join(inputs))
     outputs = np.asarray(trained.model.predict(x, verbose=0, batch_size=max(256, len(x))))
     classes = trained.preprocessing.get("num_classes")
-    return [_prediction(label, row, classes, top_k) for label, row in zip(labels, outputs)]
+    pairs = zip(labels, outputs, strict=True)
+    return [_prediction(label, row, classes, top_k) for label, row in pairs]
 
 
 def _raw_sample_shape(trained: TrainedRun, model_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -125,15 +136,21 @@ def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) ->
         top = [(int(i), float(row[i])) for i in order]
     else:
         return {"input": label, "values": [float(v) for v in row]}
-    return {"input": label, "class": top[0][0], "probability": top[0][1],
-            "top": [{"class": c, "probability": p} for c, p in top]}  # fmt: skip
+    return {
+        "input": label,
+        "class": top[0][0],
+        "probability": top[0][1],
+        "top": [{"class": c, "probability": p} for c, p in top],
+    }
 
 
 def _check_input_shape(model, x: np.ndarray, what: str) -> None:
     want = tuple(model.input_shape[1:])
     if tuple(x.shape[1:]) != want:
-        raise DataError(f"{what}: a sample has shape {list(x.shape[1:])} after preprocessing "
-                        f"but the model takes {list(want)}")  # fmt: skip
+        raise DataError(
+            f"{what}: a sample has shape {list(x.shape[1:])} after preprocessing "
+            f"but the model takes {list(want)}"
+        )
 
 
 def inspect(path: str | Path, verbose: bool = False) -> list[dict[str, Any]]:
@@ -145,15 +162,25 @@ def inspect(path: str | Path, verbose: bool = False) -> list[dict[str, Any]]:
         weights = []
         for variable in layer.weights:
             values = np.asarray(variable.numpy())
-            entry = {"name": variable.path if hasattr(variable, "path") else variable.name,
-                     "shape": list(values.shape), "mean": float(values.mean()),
-                     "std": float(values.std()), "min": float(values.min()),
-                     "max": float(values.max())}  # fmt: skip
+            entry = {
+                "name": variable.path if hasattr(variable, "path") else variable.name,
+                "shape": list(values.shape),
+                "mean": float(values.mean()),
+                "std": float(values.std()),
+                "min": float(values.min()),
+                "max": float(values.max()),
+            }
             if small:
                 entry["values"] = values.tolist()
             weights.append(entry)
-        layers.append({"layer": layer.name, "type": type(layer).__name__,
-                       "params": int(layer.count_params()), "weights": weights})  # fmt: skip
+        layers.append(
+            {
+                "layer": layer.name,
+                "type": type(layer).__name__,
+                "params": int(layer.count_params()),
+                "weights": weights,
+            }
+        )
     return layers
 
 

@@ -13,40 +13,116 @@ from collections.abc import Iterable
 
 # keras.activations.get(name)
 ACTIVATIONS = (
-    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid",
-    "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid",
-    "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink",
-    "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax",
-    "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
-)  # fmt: skip
+    "celu",
+    "elu",
+    "exponential",
+    "gelu",
+    "glu",
+    "hard_shrink",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "leaky_relu",
+    "linear",
+    "log_sigmoid",
+    "log_softmax",
+    "mish",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "soft_shrink",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
+    "squareplus",
+    "swish",
+    "tanh",
+    "tanh_shrink",
+    "threshold",
+)
 
 # keras.losses.get(name)
 LOSSES = (
-    "mse", "mean_squared_error", "mae", "mean_absolute_error", "mape",
-    "mean_absolute_percentage_error", "msle", "mean_squared_logarithmic_error",
-    "binary_crossentropy", "bce", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "binary_focal_crossentropy",
-    "categorical_focal_crossentropy", "huber", "log_cosh", "hinge", "squared_hinge",
-    "categorical_hinge", "kl_divergence", "kld", "poisson", "cosine_similarity",
-)  # fmt: skip
+    "mse",
+    "mean_squared_error",
+    "mae",
+    "mean_absolute_error",
+    "mape",
+    "mean_absolute_percentage_error",
+    "msle",
+    "mean_squared_logarithmic_error",
+    "binary_crossentropy",
+    "bce",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_focal_crossentropy",
+    "huber",
+    "log_cosh",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "kl_divergence",
+    "kld",
+    "poisson",
+    "cosine_similarity",
+)
 
 # Names Keras's compile() accepts as metric strings ("accuracy" is matched to the loss).
 METRICS = (
-    "accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mse",
-    "mean_squared_error", "mae", "mean_absolute_error", "mape", "msle",
-    "root_mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "auc", "precision", "recall", "r2_score",
-    "cosine_similarity", "hinge", "squared_hinge", "kl_divergence", "poisson",
+    "accuracy",
+    "acc",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "mse",
+    "mean_squared_error",
+    "mae",
+    "mean_absolute_error",
+    "mape",
+    "msle",
+    "root_mean_squared_error",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "auc",
+    "precision",
+    "recall",
+    "r2_score",
+    "cosine_similarity",
+    "hinge",
+    "squared_hinge",
+    "kl_divergence",
+    "poisson",
     "log_cosh_error",
-)  # fmt: skip
+)
 
 # keras.initializers.get(name)
 INITIALIZERS = (
-    "zeros", "ones", "constant", "random_uniform", "random_normal", "truncated_normal",
-    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
-    "lecun_normal", "orthogonal", "identity", "variance_scaling",
-)  # fmt: skip
+    "zeros",
+    "ones",
+    "constant",
+    "random_uniform",
+    "random_normal",
+    "truncated_normal",
+    "glorot_uniform",
+    "glorot_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "orthogonal",
+    "identity",
+    "variance_scaling",
+)
 
 # keras.regularizers.get({"class_name": name, "config": {...}})
 REGULARIZERS = ("l1", "l2", "l1l2")
@@ -69,8 +145,12 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, object]]] = {
 
 # Arguments every Keras optimizer takes, and those particular to each.
 OPTIMIZER_COMMON_ARGS = (
-    "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
-)  # fmt: skip
+    "learning_rate",
+    "weight_decay",
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+)
 OPTIMIZER_ARGS: dict[str, tuple[str, ...]] = {
     "sgd": ("momentum", "nesterov"),
     "adagrad": ("initial_accumulator_value", "epsilon"),

@@ -31,8 +31,12 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         k = len(rows[0]["top"])
         writer.writerow(["input", *[f"{n}{i + 1}" for i in range(k) for n in ("class", "p")]])
         for row in rows:
-            writer.writerow([row["input"], *[v for t in row["top"]
-                                             for v in (t["class"], f"{t['probability']:.6f}")]])
+            writer.writerow(
+                [
+                    row["input"],
+                    *[v for t in row["top"] for v in (t["class"], f"{t['probability']:.6f}")],
+                ]
+            )
     else:
         width = len(rows[0]["values"]) if rows else 0
         writer.writerow(["input", *[f"y{i}" for i in range(width)]])

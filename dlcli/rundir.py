@@ -59,7 +59,9 @@ class RunDir:
                 except FileExistsError:
                     continue
         except OSError as error:
-            raise RunDirError(f"cannot create a run directory in {runs_dir}: {_why(error)}") from None
+            raise RunDirError(
+                f"cannot create a run directory in {runs_dir}: {_why(error)}"
+            ) from None
         raise RunDirError(f"too many runs named {name!r} in {runs_dir} this second")
 
     @classmethod

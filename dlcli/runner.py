@@ -18,7 +18,7 @@ from typing import Any
 from dlcli import rundir as files
 from dlcli.checks import check_fit
 from dlcli.config import LoadedConfig
-from dlcli.errors import DlcliError, Interrupted, ModelError, TrainingError
+from dlcli.errors import DlcliError, Interrupted, ModelError, RunDirError, TrainingError
 from dlcli.rundir import RunDir
 
 
@@ -42,17 +42,40 @@ class TrainResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def train(loaded: LoadedConfig, runs_dir: str | Path = "runs", name: str | None = None,
-          output: Output | None = None) -> TrainResult:  # fmt: skip
+def train(
+    loaded: LoadedConfig,
+    runs_dir: str | Path = "runs",
+    name: str | None = None,
+    output: Output | None = None,
+) -> TrainResult:
     """Train the configured model and write a complete run directory; return its results."""
+    started = time.perf_counter()
+    dataset = load_checked_data(loaded)
+    return train_on(loaded, dataset, runs_dir, name, output, started=started)
+
+
+def load_checked_data(loaded: LoadedConfig):
+    """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
     from dlcli.data import load_dataset
 
-    output = output or Output()
-    cfg = loaded.config
-    started = time.perf_counter()
-    dataset = load_dataset(cfg.data, cfg.seed)
+    dataset = load_dataset(loaded.config.data, loaded.config.seed)
     check_fit(loaded, dataset.x_train, dataset.y_train, dataset.num_classes)
-    model, device = _prepare_model(loaded, output)
+    return dataset
+
+
+def train_on(
+    loaded: LoadedConfig,
+    dataset,
+    runs_dir: str | Path,
+    name: str | None = None,
+    output: Output | None = None,
+    started: float | None = None,
+) -> TrainResult:
+    """Train on data already loaded (a comparison loads it once for all its members)."""
+    output = output or Output()
+    started = time.perf_counter() if started is None else started
+    cfg = loaded.config
+    model, device = prepare_model(loaded, output)
     run = RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line())
@@ -62,11 +85,19 @@ def train(loaded: LoadedConfig, runs_dir: str | Path = "runs", name: str | None 
         metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
-    return TrainResult(run.path, metrics, history, device, evaluated_on,
-                       time.perf_counter() - started, dataset.info)  # fmt: skip
+    return TrainResult(
+        run.path,
+        metrics,
+        history,
+        device,
+        evaluated_on,
+        time.perf_counter() - started,
+        dataset.info,
+    )
 
 
-def _prepare_model(loaded: LoadedConfig, output: Output):
+def prepare_model(loaded: LoadedConfig, output: Output):
+    """Start TensorFlow on the configured device, seed it, build and compile the model."""
     from dlcli.builder import build_model, compile_model
     from dlcli.device import quiet_tensorflow, seed_everything, select_device
 
@@ -104,17 +135,27 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
     run.write_text(files.SUMMARY_FILE, model_summary(model))
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
     run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
-    run.write_json(files.ENV_FILE, {
-        "python": platform.python_version(), "platform": platform.platform(),
-        "tensorflow": tf.__version__, "keras": keras.__version__, "device": device,
-        "seed": seed, "command": _command_line(), "data_files": dataset.files,
-    })  # fmt: skip
+    run.write_json(
+        files.ENV_FILE,
+        {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "device": device,
+            "seed": seed,
+            "command": _command_line(),
+            "data_files": dataset.files,
+        },
+    )
 
 
 def _shapes(dataset) -> dict[str, list[int] | None]:
     names = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
-    return {n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
-            for n in names}  # fmt: skip
+    return {
+        n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
+        for n in names
+    }
 
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
@@ -127,9 +168,16 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
     callbacks += progress_callbacks(output)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
     try:
-        model.fit(dataset.x_train, dataset.y_train, epochs=cfg.epochs, batch_size=cfg.batch_size,
-                  shuffle=cfg.shuffle, validation_data=validation, callbacks=callbacks,
-                  verbose=0)  # fmt: skip
+        model.fit(
+            dataset.x_train,
+            dataset.y_train,
+            epochs=cfg.epochs,
+            batch_size=cfg.batch_size,
+            shuffle=cfg.shuffle,
+            validation_data=validation,
+            callbacks=callbacks,
+            verbose=0,
+        )
     except (ValueError, TypeError) as error:
         raise ModelError(f"training failed: {_first_line(error)}") from None
     if nan.where is not None:
@@ -184,7 +232,7 @@ def _save_atomically(run: RunDir, name: str, save) -> None:
         partial.replace(final)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise files.RunDirError(f"cannot write {final}: {error}") from None
+        raise RunDirError(f"cannot write {final}: {error}") from None
 
 
 def _command_line() -> str:

@@ -24,9 +24,15 @@ from dlcli.schema_base import (
 
 # Built-in datasets (Keras's) and the other sources; see dlcli/data.py.
 KERAS_DATASETS = (
-    "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
-    "boston_housing", "california_housing",
-)  # fmt: skip
+    "mnist",
+    "fashion_mnist",
+    "cifar10",
+    "cifar100",
+    "imdb",
+    "reuters",
+    "boston_housing",
+    "california_housing",
+)
 OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx")
 DATASETS = KERAS_DATASETS + OTHER_SOURCES
 

@@ -40,9 +40,7 @@ def format_path(path: Key) -> str:
     return text
 
 
-def compose_with_positions(
-    text: str, file: str
-) -> tuple[Any, dict[Key, Origin], list[Problem]]:
+def compose_with_positions(text: str, file: str) -> tuple[Any, dict[Key, Origin], list[Problem]]:
     """Parse YAML safely; return the data, the origin of every key path, and the
     duplicate keys found (PyYAML would silently keep the last one)."""
     loader = yaml.SafeLoader(text)
@@ -72,7 +70,9 @@ def _walk(node, path: Key, origins, duplicates, file: str) -> None:
             if key in seen:
                 origin = _mark(key_node)
                 duplicates.append(
-                    origin.problem(_join(path, key), "duplicate key (it is already set above)", file)
+                    origin.problem(
+                        _join(path, key), "duplicate key (it is already set above)", file
+                    )
                 )
             seen.add(key)
             origins[path + (key,)] = _mark(key_node)

@@ -49,8 +49,10 @@ def real_mnist_dir() -> Path | None:
 def mnist_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = real_mnist_dir()
     if folder is None:
-        pytest.skip("real MNIST not found: set DLCLI_DATA_DIR to a folder with mnist.npz "
-                    "(e.g. ../shared/data)")  # fmt: skip
+        pytest.skip(
+            "real MNIST not found: set DLCLI_DATA_DIR to a folder with mnist.npz "
+            "(e.g. ../shared/data)"
+        )
     monkeypatch.setenv("DLCLI_DATA_DIR", str(folder))
     return folder
 

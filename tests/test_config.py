@@ -39,7 +39,9 @@ def test_minimal_config_fills_documented_defaults(tmp_path: Path) -> None:
     assert cfg.train.epochs == 2
     assert cfg.train.batch_size == 32 and cfg.seed == 42 and cfg.train.device == "auto"
     assert cfg.compile.optimizer.keras_config() == {
-        "class_name": "adam", "config": {"learning_rate": 0.001}}  # fmt: skip
+        "class_name": "adam",
+        "config": {"learning_rate": 0.001},
+    }
 
 
 @pytest.mark.parametrize("config", sorted((REPO / "configs").glob("*.yaml")), ids=lambda p: p.name)
@@ -56,8 +58,11 @@ def test_misspelled_key_points_at_its_line_and_suggests_the_key(tmp_path: Path) 
 
 
 def test_every_problem_is_reported_at_once_in_file_order(tmp_path: Path) -> None:
-    text = (MINIMAL.replace("units: 8,", "units: -8,").replace("optimizer: adam", "optimizer: adamm")
-            .replace("Dense: {units: 3", "Dnse: {units: 3"))  # fmt: skip
+    text = (
+        MINIMAL.replace("units: 8,", "units: -8,")
+        .replace("optimizer: adam", "optimizer: adamm")
+        .replace("Dense: {units: 3", "Dnse: {units: 3")
+    )
     found = problems_of(write(tmp_path / "c.yaml", text))
     assert len(found) == 3
     assert ":5:" in found[0] and "model.layers[0].Dense.units" in found[0]
@@ -73,7 +78,9 @@ def test_enumeration_errors_list_the_valid_choices(tmp_path: Path) -> None:
 
 def test_integer_yaml_values_are_accepted_where_keras_wants_floats(tmp_path: Path) -> None:
     text = MINIMAL.replace("optimizer: adam", "optimizer: {name: sgd, learning_rate: 1}")
-    assert load_config(write(tmp_path / "c.yaml", text)).config.compile.optimizer.learning_rate == 1.0
+    assert (
+        load_config(write(tmp_path / "c.yaml", text)).config.compile.optimizer.learning_rate == 1.0
+    )
 
 
 def test_duplicate_keys_are_errors_not_silently_the_last(tmp_path: Path) -> None:
@@ -103,8 +110,15 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 
 def test_overrides_are_yaml_typed_and_win_over_the_file(tmp_path: Path) -> None:
     path = write(tmp_path / "c.yaml", MINIMAL)
-    cfg = load_config(path, ["train.epochs=7", "compile.optimizer.learning_rate=0.01",
-                             "model.layers[0].Dense.units=16", "train.shuffle=false"]).config
+    cfg = load_config(
+        path,
+        [
+            "train.epochs=7",
+            "compile.optimizer.learning_rate=0.01",
+            "model.layers[0].Dense.units=16",
+            "train.shuffle=false",
+        ],
+    ).config
     assert cfg.train.epochs == 7 and cfg.train.shuffle is False
     assert cfg.compile.optimizer.name == "adam" and cfg.compile.optimizer.learning_rate == 0.01
     assert cfg.model.layers[0].Dense.units == 16
@@ -113,9 +127,13 @@ def test_overrides_are_yaml_typed_and_win_over_the_file(tmp_path: Path) -> None:
 def test_override_errors_name_the_override(tmp_path: Path) -> None:
     path = write(tmp_path / "c.yaml", MINIMAL)
     assert problems_of(path, ["train.epochs=0"]) == [
-        "--set train.epochs=0: train.epochs: input should be greater than 0"]
+        "--set train.epochs=0: train.epochs: input should be greater than 0"
+    ]
     (problem,) = problems_of(path, ["train.epoch=3"])
-    assert problem.startswith("--set train.epoch=3: train.epoch: unknown key") and "'epochs'" in problem
+    assert (
+        problem.startswith("--set train.epoch=3: train.epoch: unknown key")
+        and "'epochs'" in problem
+    )
     assert "expected KEY=VALUE" in problems_of(path, ["epochs"])[0]
     (problem,) = problems_of(path, ["compile.optimizer.lr=0.1"])
     assert "did you mean 'learning_rate'?" in problem
@@ -127,7 +145,10 @@ def test_optimizer_arguments_are_checked_per_optimizer(tmp_path: Path) -> None:
     assert "'momentum' is not an argument of optimizer 'adam'" in problem
     cfg = load_config(path, ["compile.optimizer=nesterov"]).config
     assert cfg.compile.optimizer.keras_config()["config"] == {
-        "learning_rate": 0.01, "momentum": 0.9, "nesterov": True}  # fmt: skip
+        "learning_rate": 0.01,
+        "momentum": 0.9,
+        "nesterov": True,
+    }
 
 
 def test_learning_rate_out_of_range(tmp_path: Path) -> None:
@@ -137,10 +158,13 @@ def test_learning_rate_out_of_range(tmp_path: Path) -> None:
 
 
 def test_layer_shorthand_and_unknown_layer_arguments(tmp_path: Path) -> None:
-    text = MINIMAL.replace("    - Dense: {units: 3", "    - Flatten\n    - Dropout: {rate: 0.5}\n"
-                           "    - Dense: {units: 3")  # fmt: skip
-    assert [type(i).__name__ for i in load_config(write(tmp_path / "a.yaml", text)).config.model.layers] == [
-        "DenseItem", "FlattenItem", "DropoutItem", "DenseItem"]  # fmt: skip
+    text = MINIMAL.replace(
+        "    - Dense: {units: 3",
+        "    - Flatten\n    - Dropout: {rate: 0.5}\n    - Dense: {units: 3",
+    )
+    assert [
+        type(i).__name__ for i in load_config(write(tmp_path / "a.yaml", text)).config.model.layers
+    ] == ["DenseItem", "FlattenItem", "DropoutItem", "DenseItem"]
     bad = MINIMAL.replace("units: 8, activation: relu", "units: 8, activaton: relu")
     (problem,) = problems_of(write(tmp_path / "b.yaml", bad))
     assert "model.layers[0].Dense.activaton" in problem and "did you mean 'activation'?" in problem
