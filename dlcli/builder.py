@@ -22,33 +22,42 @@ _INITIALIZER_FIELDS = (
 _REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "embeddings_regularizer")
 
 
-def build_model(model_cfg: ModelConfig, seed: int | None = None):
-    """A Sequential model: keras.Input(input_shape), then each configured layer."""
+def build_model(model_cfg: ModelConfig):
+    """A Sequential model: keras.Input(input_shape), then each configured layer.
+
+    Weights are drawn from Keras's global seed (device.seed_everything), so the same
+    seed gives the same initial weights, layer after layer.
+    """
     import keras
 
-    layers = [keras.Input(shape=tuple(model_cfg.input_shape))]
+    model = keras.Sequential([keras.Input(shape=tuple(model_cfg.input_shape))], name="model")
     last = len(model_cfg.layers) - 1
+    shape = tuple(model_cfg.input_shape)  # what the next layer receives (without the batch)
     for index, item in enumerate(model_cfg.layers):
         where = format_path(("model", "layers", index, layer_type(item)))
-        kwargs = layer_kwargs(item, model_cfg.activation, hidden=index < last, seed=seed)
+        kwargs = layer_kwargs(item, model_cfg.activation, hidden=index < last)
         _, class_name = LAYERS[layer_type(item)]
         try:
-            layers.append(getattr(keras.layers, class_name)(**kwargs))
+            layer = getattr(keras.layers, class_name)(**kwargs)
         except (ValueError, TypeError) as error:
-            raise ModelError(f"{where}: Keras rejects this layer: {error}") from None
-    try:
-        return keras.Sequential(layers, name="model")
-    except (ValueError, TypeError) as error:
-        raise ModelError(f"the layers do not fit together: {_first_line(error)}") from None
+            raise ModelError(f"{where}: Keras rejects this layer: {_first_line(error)}") from None
+        try:
+            model.add(layer)  # builds it on the previous layer's output shape
+        except (ValueError, TypeError) as error:
+            raise ModelError(
+                f"{where}: does not fit its input of shape {shape}: {_first_line(error)}"
+            ) from None
+        shape = tuple(model.output_shape[1:])
+    return model
 
 
-def layer_kwargs(item, default_activation: str | None, hidden: bool, seed: int | None) -> dict:
+def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
     """The keyword arguments for one Keras layer, with dlcli's defaults applied."""
     args = layer_args(item)
     kwargs: dict[str, Any] = args.model_dump(exclude_none=True)
     for field in _INITIALIZER_FIELDS:
         if isinstance(getattr(args, field, None), InitializerConfig):
-            kwargs[field] = _initializer(getattr(args, field), seed)
+            kwargs[field] = _initializer(getattr(args, field))
     for field in _REGULARIZER_FIELDS:
         if isinstance(getattr(args, field, None), RegularizerConfig):
             kwargs[field] = _regularizer(getattr(args, field))
@@ -64,12 +73,12 @@ def layer_kwargs(item, default_activation: str | None, hidden: bool, seed: int |
     return kwargs
 
 
-def _initializer(cfg: InitializerConfig, seed: int | None):
+def _initializer(cfg: InitializerConfig):
     import keras
 
+    # No per-layer seed unless the config sets one: a shared seed would give layers of
+    # the same shape identical weights. Keras's global seed makes them reproducible.
     config = cfg.model_dump(exclude={"name"}, exclude_none=True)
-    if seed is not None and cfg.name not in ("zeros", "ones", "constant", "identity"):
-        config.setdefault("seed", seed)  # reproducible from the run's seed
     try:
         return keras.initializers.get({"class_name": cfg.name, "config": config})
     except (ValueError, TypeError) as error:

@@ -104,7 +104,7 @@ def prepare_model(loaded: LoadedConfig, output: Output):
     quiet_tensorflow(output.verbose)
     device = select_device(loaded.config.train.device)
     seed_everything(loaded.config.seed)
-    model = build_model(loaded.config.model, loaded.config.seed)
+    model = build_model(loaded.config.model)
     compile_model(model, loaded.config.compile)
     return model, device
 

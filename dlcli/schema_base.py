@@ -54,7 +54,7 @@ class InitializerConfig(Strict):
     scale: float | None = None  # variance_scaling
     mode: str | None = None  # variance_scaling: fan_in | fan_out | fan_avg
     distribution: str | None = None  # variance_scaling
-    seed: int | None = None  # default: derived from the run's seed
+    seed: int | None = None  # unset: drawn from the run's seed (keras global seed)
 
 
 Initializer = Annotated[InitializerConfig, BeforeValidator(mapping_from_name)]

@@ -151,7 +151,9 @@ def test_validate_reports_a_misspelled_key_and_creates_nothing(tmp_path: Path) -
     config = write(tmp_path / "c.yaml", BLOBS_CONFIG.replace("  epochs: 3", "  epoch: 3"))
     result = invoke("validate", config)
     assert result.exit_code == 2
-    assert f"{config}:20:3: train.epoch: unknown key 'epoch'; did you mean 'epochs'?" in result.output
+    assert (
+        f"{config}:20:3: train.epoch: unknown key 'epoch'; did you mean 'epochs'?" in result.output
+    )
     assert "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]
 
