@@ -19,7 +19,13 @@ from dlcli.schema import CallbacksConfig
 
 
 def format_logs(logs: dict[str, Any]) -> str:
-    return "  ".join(f"{key} {float(value):.4f}" for key, value in logs.items())
+    """`loss 0.1 accuracy 0.9 val_loss 0.2 val_accuracy 0.9`: loss first, validation last."""
+
+    def order(key: str) -> tuple[bool, bool]:
+        base = key.removeprefix("val_")
+        return (key.startswith("val_"), base != "loss")
+
+    return "  ".join(f"{key} {float(logs[key]):.4f}" for key in sorted(logs, key=order))
 
 
 class EpochLines(keras.callbacks.Callback):

@@ -99,7 +99,10 @@ def find_local(name: str) -> tuple[str, Path] | None:
 
 def download(name: str, **kwargs: Any) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
     """Keras's own loader (downloads into its cache). Tests monkeypatch this."""
-    import keras  # lazily: importing Keras imports TensorFlow, which takes seconds
+    from dlcli.device import quiet_tensorflow
+
+    quiet_tensorflow()  # importing Keras starts TensorFlow: hide its start-up noise
+    import keras
 
     return getattr(keras.datasets, name).load_data(**kwargs)
 
