@@ -109,20 +109,15 @@ def predict(
 
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
-    shape = tuple(trained.preprocessing.get("input_shape") or cfg.model.input_shape)
-    raw, labels = read_inputs(inputs, _raw_sample_shape(trained, shape), target=cfg.data.target)
+    # Inputs arrive as the raw data did (28x28 for MNIST); the config's reshape follows.
+    raw_shape = tuple(trained.preprocessing.get("input_shape") or cfg.model.input_shape)
+    raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target)
     x = preprocess_inputs(raw, trained.preprocessing)
     _check_input_shape(trained.model, x, ", ".join(inputs))
     outputs = np.asarray(trained.model.predict(x, verbose=0, batch_size=max(256, len(x))))
     classes = trained.preprocessing.get("num_classes")
     pairs = zip(labels, outputs, strict=True)
     return [_prediction(label, row, classes, top_k) for label, row in pairs]
-
-
-def _raw_sample_shape(trained: TrainedRun, model_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape a raw input has before the config's reshape (e.g. 28x28 for MNIST)."""
-    raw = trained.preprocessing.get("raw_sample_shape")
-    return tuple(raw) if raw else model_shape
 
 
 def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) -> dict:
