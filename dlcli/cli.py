@@ -102,7 +102,6 @@ def train(
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli.config import load_config
-    from dlcli.runner import Output
     from dlcli.runner import train as run_training
 
     with reported(verbose):
@@ -122,7 +121,6 @@ def train(
         return
     out.print(f"run: {result.run_dir}")
     _metrics_table(f"final metrics ({result.evaluated_on} split)", result.metrics)
-    _ = Output  # (imported for type readers: the runner's output settings)
 
 
 @app.command()
