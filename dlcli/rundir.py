@@ -29,6 +29,8 @@ ENV_FILE = "env.json"  # versions, device, seed, command line, sha256 of data fi
 DATA_FILE = "data.json"  # what the data was: source, shapes, generator truth (linear)
 PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the same way
 PLOTS_DIR = "plots"  # one PNG per metric
+CHECKPOINT_DIR = "checkpoint"  # the last finished epoch's weights + optimizer state
+CHECKPOINT_STATE_FILE = "state.json"  # in CHECKPOINT_DIR: its epoch, weights file, history
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -163,3 +165,6 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
+
+
+why = _why  # public: an OSError in words a user can act on (full disk, read-only)
