@@ -111,6 +111,7 @@ def train(
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli.config import load_config
+    from dlcli.rundir import run_name_problem
     from dlcli.runner import Output
     from dlcli.runner import train as run_training
 
@@ -121,6 +122,8 @@ def train(
             result = resume_training(resume, config, set_ or [], _output(quiet, json_, verbose))
         elif config is None:
             raise UsageError("give a config file to train, or --resume RUN_DIR")
+        elif name is not None and run_name_problem(name):
+            raise UsageError(f"--name: {run_name_problem(name)}")
         else:
             loaded = load_config(config, set_ or [])
             result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
