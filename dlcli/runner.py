@@ -243,7 +243,7 @@ def _save_atomically(run: RunDir, name: str, save) -> None:
         partial.replace(final)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise RunDirError(f"cannot write {final}: {error}") from None
+        raise RunDirError(f"cannot write {final}: {files.why(error)}") from None
 
 
 def _command_line() -> str:

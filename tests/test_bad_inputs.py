@@ -79,6 +79,18 @@ def _disk_full_mid_run(scene, trained, monkeypatch) -> None:
     monkeypatch.setattr(os, "replace", replace)
 
 
+def _disk_full_saving_the_model(scene, trained, monkeypatch) -> None:
+    """Training and its checkpoints fit; the final model.keras does not."""
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).name == rundir.MODEL_FILE:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
 SETUPS = {
     "trained_run": _trained,
     "model_deleted": _model_deleted,
@@ -86,6 +98,7 @@ SETUPS = {
     "runs_dir_is_a_file": _runs_dir_is_a_file,
     "runs_dir_read_only": _runs_dir_read_only,
     "disk_full_mid_run": _disk_full_mid_run,
+    "disk_full_saving_the_model": _disk_full_saving_the_model,
 }
 NEEDS_RUN = {"trained_run", "model_deleted", "model_truncated"}
 
