@@ -5,6 +5,7 @@ Imports Keras only inside its functions: the CLI and `validate` never pay for it
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dlcli.errors import ModelError
@@ -121,5 +122,10 @@ def model_summary(model) -> str:
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    """The line that says what is wrong. Keras wraps a layer's error as "Exception
+    encountered when calling X.call()." + the real cause (bold) + the arguments."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        return f"{lines[0].removeprefix('Exception encountered when calling ')} {lines[1]}"
+    return lines[0] if lines else type(error).__name__

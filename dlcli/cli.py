@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dlcli.errors import DlcliError
+from dlcli.errors import DlcliError, UsageError
 
 app = typer.Typer(
     name="dlcli",
@@ -88,7 +88,12 @@ def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False
 
 @app.command()
 def train(
-    config: ConfigArg,
+    config: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A YAML config file, e.g. configs/mnist_mlp.yaml (optional with --resume)."
+        ),
+    ] = None,
     set_: SetOpt = None,
     runs_dir: Annotated[Path, typer.Option(help="Where run directories are created.")] = Path(
         "runs"
@@ -99,14 +104,28 @@ def train(
     json_: JsonOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
     verbose: VerboseOpt = False,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue this interrupted run from its last finished epoch."),
+    ] = None,
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli.config import load_config
+    from dlcli.rundir import run_name_problem
     from dlcli.runner import train as run_training
 
     with reported(verbose):
-        loaded = load_config(config, set_ or [])
-        result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
+        if resume is not None:
+            from dlcli.resume import resume_training
+
+            result = resume_training(resume, config, set_ or [], _output(quiet, json_, verbose))
+        elif config is None:
+            raise UsageError("give a config file to train, or --resume RUN_DIR")
+        elif name is not None and run_name_problem(name):
+            raise UsageError(f"--name: {run_name_problem(name)}")
+        else:
+            loaded = load_config(config, set_ or [])
+            result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
     if json_:
         _print_json(
             {

@@ -61,6 +61,8 @@ def require_file(path: str | Path, what: str) -> Path:
 def load_npz(path: str | Path, allow_pickle: bool = False) -> dict[str, np.ndarray]:
     """All arrays of an npz file, loaded into memory (the file is closed afterwards)."""
     p = require_file(path, "npz file")
+    if not zipfile.is_zipfile(p) and p.read_bytes()[:6] != b"\x93NUMPY":
+        raise DataError(f"{str(p)!r} is not an npz archive (the zip of arrays np.savez writes)")
     try:
         with np.load(p, allow_pickle=allow_pickle) as f:
             if not hasattr(f, "files"):  # np.load also reads .npy: not an archive

@@ -40,9 +40,13 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
         state = run.status().get("state")
+        why = "it was deleted" if state == files.COMPLETED else f"the run is {state}"
         raise RunDirError(
-            f"{run.path}: has no {files.MODEL_FILE} (the run is {state}); "
-            "only a completed run can be used"
+            f"{run.path}: has no {files.MODEL_FILE} ({why}); only a completed run can be used"
+        )
+    if not zipfile.is_zipfile(model_file):  # Keras would call it "not found"
+        raise RunDirError(
+            f"{model_file}: damaged (not a complete .keras archive; truncated?); train again"
         )
     from dlcli.device import quiet_tensorflow
 

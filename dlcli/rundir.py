@@ -9,12 +9,13 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from dlcli.errors import RunDirError
+from dlcli.errors import RunDirError, UsageError
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -29,10 +30,25 @@ ENV_FILE = "env.json"  # versions, device, seed, command line, sha256 of data fi
 DATA_FILE = "data.json"  # what the data was: source, shapes, generator truth (linear)
 PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the same way
 PLOTS_DIR = "plots"  # one PNG per metric
+CHECKPOINT_DIR = "checkpoint"  # the last finished epoch's weights + optimizer state
+CHECKPOINT_STATE_FILE = "state.json"  # in CHECKPOINT_DIR: its epoch, weights file, history
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
+
+_RUN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # one path component, not hidden
+
+
+def run_name_problem(name: str) -> str | None:
+    """Why `name` cannot prefix a run directory (it must stay inside the runs dir)."""
+    if _RUN_NAME.fullmatch(name):
+        return None
+    return (
+        f"{name!r} cannot name a run directory: use letters, digits, '_', '-' and '.' "
+        "(not first), no '/' (a run never writes outside its runs directory)"
+    )
+
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
 
@@ -47,6 +63,9 @@ class RunDir:
     def create(cls, runs_dir: str | Path, name: str) -> RunDir:
         """`runs_dir/<name>-<YYYYmmdd-HHMMSS>[-N]`: mkdir is atomic, so two runs started
         in the same second (even in two processes) never share a directory."""
+        problem = run_name_problem(name)
+        if problem:
+            raise UsageError(problem)
         runs_dir = Path(runs_dir)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         try:
@@ -153,6 +172,8 @@ def _why(error: OSError) -> str:
         return "the disk is full"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (is the directory read-only?)"
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{error.filename or 'a path'} is a file, not a directory"
     return error.strerror or str(error)
 
 
@@ -163,3 +184,6 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
+
+
+why = _why  # public: an OSError in words a user can act on (full disk, read-only)

@@ -18,7 +18,7 @@ from typing import Any
 from dlcli import rundir as files
 from dlcli.checks import check_fit
 from dlcli.config import LoadedConfig
-from dlcli.errors import DlcliError, Interrupted, ModelError, RunDirError, TrainingError
+from dlcli.errors import DlcliError, ModelError, RunDirError, TrainingError
 from dlcli.rundir import RunDir
 
 
@@ -70,18 +70,24 @@ def train_on(
     name: str | None = None,
     output: Output | None = None,
     started: float | None = None,
+    resume_from: RunDir | None = None,
 ) -> TrainResult:
-    """Train on data already loaded (a comparison loads it once for all its members)."""
+    """Train on data already loaded (a comparison loads it once for all its members).
+    With `resume_from`, continue that run from its last checkpoint (dlcli.resume)."""
+    from dlcli.interrupts import stop_on_signals
+    from dlcli.resume import config_hash, restore
+
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
     model, device = prepare_model(loaded, output)
-    run = RunDir.create(runs_dir, name or cfg.name)
+    run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
-    run.set_status(files.RUNNING, command=_command_line())
-    with recording(run):
+    run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
+    with stop_on_signals(str(run.path)), recording(run):
+        start = restore(run, model)
         _write_run_facts(run, model, dataset, device, cfg.seed)
-        history = _fit(run, model, dataset, loaded, output)
+        history = _fit(run, model, dataset, loaded, output, start)
         metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
@@ -116,8 +122,9 @@ def recording(run: RunDir) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        run.set_status(files.INTERRUPTED, reason="interrupted by the user")
-        raise Interrupted(f"interrupted; {run.path} keeps the epochs that finished") from None
+        from dlcli.resume import interrupted
+
+        raise interrupted(run) from None
     except DlcliError as error:
         run.set_status(files.FAILED, reason=str(error))
         raise
@@ -158,13 +165,16 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
     }
 
 
-def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
+def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+    from dlcli.resume import checkpoint_callback, keep_last_good
 
     cfg = loaded.config.train
-    history = HistoryWriter(run)
+    history = HistoryWriter(run, {key: list(values) for key, values in start.history.items()})
     nan = StopOnNaN()
-    callbacks = [history, nan, *configured_callbacks(cfg.callbacks, run)]
+    # The checkpoint comes first: history.json is never ahead of the weights kept.
+    callbacks = [nan, checkpoint_callback(run, start), history]
+    callbacks += configured_callbacks(cfg.callbacks, run)
     callbacks += progress_callbacks(output)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
     try:
@@ -172,6 +182,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
             dataset.x_train,
             dataset.y_train,
             epochs=cfg.epochs,
+            initial_epoch=start.epoch,
             batch_size=cfg.batch_size,
             shuffle=cfg.shuffle,
             validation_data=validation,
@@ -185,7 +196,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
         raise TrainingError(
             f"the loss became NaN or infinite at epoch {epoch}, batch {batch}. Usual causes: "
             "a learning rate too high, inputs not scaled (data.scale), or a loss that does "
-            "not fit the output activation"
+            f"not fit the output activation. {keep_last_good(run, model)}"
         )
     return history.history
 
@@ -232,7 +243,7 @@ def _save_atomically(run: RunDir, name: str, save) -> None:
         partial.replace(final)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise RunDirError(f"cannot write {final}: {error}") from None
+        raise RunDirError(f"cannot write {final}: {files.why(error)}") from None
 
 
 def _command_line() -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from dlcli import names
 from dlcli.layers_schema import LayerItem
+from dlcli.rundir import run_name_problem
 from dlcli.schema_base import (
     Activation,
     Fraction,
@@ -174,8 +175,15 @@ class TrainConfig(Strict):
     callbacks: CallbacksConfig = CallbacksConfig()
 
 
+def _run_name(name: str) -> str:
+    problem = run_name_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
 class Config(Strict):
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")] = "run"  # run-directory prefix
+    name: Annotated[str, AfterValidator(_run_name)] = "run"  # run-directory prefix
     description: str | None = None  # one line on what this experiment shows
     seed: int = 42  # seeds Python, NumPy and Keras: same seed, same run
     data: DataConfig = DataConfig()

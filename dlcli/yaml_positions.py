@@ -62,6 +62,7 @@ def _mark(node: yaml.Node) -> Origin:
 
 def _walk(node, path: Key, origins, duplicates, file: str) -> None:
     if isinstance(node, yaml.MappingNode):
+        origins.setdefault(path, _mark(node))  # the root: where a missing section is reported
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             key = key_node.value

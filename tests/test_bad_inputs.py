@@ -1,0 +1,160 @@
+"""The bad-input corpus (tests/bad_inputs/cases.yaml): every mistake gets one clear
+message, a non-zero exit, no traceback, and no run directory that looks complete."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from dlcli import rundir
+from dlcli.cli import app
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small completed run (valid.yaml), copied by the cases that need one."""
+    runs = tmp_path_factory.mktemp("trained")
+    result = CliRunner().invoke(
+        app, ["train", str(CORPUS / "valid.yaml"), "--runs-dir", str(runs), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    [run] = list(runs.iterdir())
+    return run
+
+
+def _copy_run(trained: Path, scene: dict[str, Path]) -> Path:
+    run = scene["tmp"] / "the_run"
+    shutil.copytree(trained, run)
+    return run
+
+
+def _model_deleted(scene, trained, monkeypatch) -> None:
+    (_copy_run(trained, scene) / rundir.MODEL_FILE).unlink()
+
+
+def _model_truncated(scene, trained, monkeypatch) -> None:
+    model = _copy_run(trained, scene) / rundir.MODEL_FILE
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+
+
+def _trained(scene, trained, monkeypatch) -> None:
+    _copy_run(trained, scene)
+
+
+def _runs_dir_is_a_file(scene, trained, monkeypatch) -> None:
+    scene["runs"].write_text("a file where the runs directory should be\n")
+
+
+def _runs_dir_read_only(scene, trained, monkeypatch) -> None:
+    # Tests may run as root, which ignores permissions, so chmod proves nothing:
+    # mkdir fails as it would in a read-only directory.
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+
+
+def _disk_full_mid_run(scene, trained, monkeypatch) -> None:
+    """The disk fills up once training starts: the small files written before it
+    (and status.json, a few hundred bytes) fit; the first checkpoint does not."""
+    real_replace = os.replace
+    fits = {rundir.STATUS_FILE, rundir.CONFIG_FILE, rundir.SUMMARY_FILE}
+    fits |= {rundir.PREPROCESSING_FILE, rundir.DATA_FILE, rundir.ENV_FILE}
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).name not in fits:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def _disk_full_saving_the_model(scene, trained, monkeypatch) -> None:
+    """Training and its checkpoints fit; the final model.keras does not."""
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).name == rundir.MODEL_FILE:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+SETUPS = {
+    "trained_run": _trained,
+    "model_deleted": _model_deleted,
+    "model_truncated": _model_truncated,
+    "runs_dir_is_a_file": _runs_dir_is_a_file,
+    "runs_dir_read_only": _runs_dir_read_only,
+    "disk_full_mid_run": _disk_full_mid_run,
+    "disk_full_saving_the_model": _disk_full_saving_the_model,
+}
+NEEDS_RUN = {"trained_run", "model_deleted", "model_truncated"}
+
+
+def _command(case: dict, scene: dict[str, Path]) -> list[str]:
+    if "validate" in case:
+        args = ["validate", "{dir}/" + case["validate"]]
+    elif "train" in case:
+        args = ["train", "{dir}/" + case["train"], "--runs-dir", "{runs}", "-q"]
+    else:
+        args = list(case["args"])
+    for override in case.get("set", []):
+        args += ["--set", override]
+    places = {"{dir}": scene["dir"], "{runs}": scene["runs"], "{run}": scene["tmp"] / "the_run"}
+    for key, value in places.items():
+        args = [arg.replace(key, str(value)) for arg in args]
+    return args
+
+
+def test_the_corpus_has_at_least_40_distinct_cases() -> None:
+    ids = [case["id"] for case in CASES]
+    assert len(ids) >= 40 and len(set(ids)) == len(ids)
+    assert all(case["exit"] != 0 and case["message"] for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_bad_input(case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> None:
+    scene = {"tmp": tmp_path, "dir": tmp_path / "corpus", "runs": tmp_path / "runs"}
+    shutil.copytree(CORPUS, scene["dir"])  # relative paths resolve beside the configs
+    setup = case.get("setup")
+    if setup:
+        trained = request.getfixturevalue("trained_run") if setup in NEEDS_RUN else None
+        SETUPS[setup](scene, trained, monkeypatch)
+    result = CliRunner().invoke(app, _command(case, scene))
+    monkeypatch.undo()  # before looking at the files: os.replace/mkdir work again
+
+    output = result.output
+    assert isinstance(result.exception, SystemExit), f"unhandled: {result.exception!r}"
+    assert "Traceback" not in output
+    assert result.exit_code == case["exit"], output
+    for fragment in case["message"]:
+        assert fragment in output, f"{fragment!r} not in:\n{output}"
+    assert output.count("error:") == 1, output  # one message, not a cascade
+    _check_runs_left(scene["runs"], case.get("leaves", "none"))
+
+
+def _check_runs_left(runs: Path, leaves: str) -> None:
+    """Nothing that looks like a finished run: no run at all, or one marked failed."""
+    if not runs.is_dir():
+        return
+    left = list(runs.iterdir())
+    if leaves == "none":
+        assert left == [], f"left behind: {left}"
+        return
+    assert left, "expected a failed run directory"
+    for run in left:
+        status = json.loads((run / rundir.STATUS_FILE).read_text())
+        assert status["state"] == "failed", status
+        assert not (run / rundir.MODEL_FILE).exists()
