@@ -145,9 +145,9 @@ def _decorate(ax: Axes, metric: str, legend: bool = True) -> None:
 
     ax.set_xlabel("Epoch")
     ax.set_ylabel(metric)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    lo, hi = ax.get_xlim()
-    ax.set_xlim(min(lo, 0.5), max(hi, 1.5))  # a single epoch still gets a visible axis
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    # start at 0.5 (there is no epoch 0); a single epoch still gets a visible axis
+    ax.set_xlim(0.5, max(ax.get_xlim()[1], 1.5))
     ax.grid(True, alpha=0.3)
     if legend:
         ax.legend()
