@@ -75,14 +75,14 @@ def train_on(
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output)
+    model, device = prepare_model(loaded, output, len(dataset.x_train))
     run = RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line())
     with recording(run):
         _write_run_facts(run, model, dataset, device, cfg.seed)
         history = _fit(run, model, dataset, loaded, output)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.batch_size)
+        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
     return TrainResult(
@@ -96,16 +96,19 @@ def train_on(
     )
 
 
-def prepare_model(loaded: LoadedConfig, output: Output):
+def prepare_model(loaded: LoadedConfig, output: Output, train_samples: int | None = None):
     """Start TensorFlow on the configured device, seed it, build and compile the model."""
     from dlcli.builder import build_model, compile_model
     from dlcli.device import quiet_tensorflow, seed_everything, select_device
+    from dlcli.speed import compile_options, configure_runtime
 
     quiet_tensorflow(output.verbose)
     device = select_device(loaded.config.train.device)
     seed_everything(loaded.config.seed)
+    configure_runtime(loaded.config.train, device)
     model = build_model(loaded.config.model, loaded.config.seed)
-    compile_model(model, loaded.config.compile)
+    speed = compile_options(loaded.config.train, train_samples)
+    compile_model(model, loaded.config.compile, **speed)
     return model, device
 
 
@@ -160,6 +163,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+    from dlcli.speed import fit_options
 
     cfg = loaded.config.train
     history = HistoryWriter(run)
@@ -171,9 +175,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
         model.fit(
             dataset.x_train,
             dataset.y_train,
-            epochs=cfg.epochs,
-            batch_size=cfg.batch_size,
-            shuffle=cfg.shuffle,
+            **fit_options(cfg),
             validation_data=validation,
             callbacks=callbacks,
             verbose=0,
