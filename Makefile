@@ -30,6 +30,11 @@ test: $(VENV)/.installed-dev
 test-slow: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest -m slow
 
+# Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
+# runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
+bench: $(VENV)/.installed
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dlcli tests
 
