@@ -1,7 +1,7 @@
 """`make bench`: start-up, throughput and compare; prints the tables, writes JSON
 under benchmarks/results/ (git-ignored).
 
-    python -m benchmarks [--reps 3] [--epochs 4] [--only startup,throughput,compare]
+    python -m benchmarks [--reps 3] [--epochs 3] [--only startup,throughput,compare]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from benchmarks.common import machine, write_results
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
-    parser.add_argument("--epochs", type=int, default=4, help="throughput epochs per run")
+    parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
     parser.add_argument("--only", default="startup,throughput,compare")
     options = parser.parse_args()
     chosen = options.only.split(",")

@@ -75,7 +75,7 @@ def train_on(
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output, len(dataset.x_train))
+    model, device = prepare_model(loaded, output)
     run = RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line())
@@ -96,7 +96,7 @@ def train_on(
     )
 
 
-def prepare_model(loaded: LoadedConfig, output: Output, train_samples: int | None = None):
+def prepare_model(loaded: LoadedConfig, output: Output):
     """Start TensorFlow on the configured device, seed it, build and compile the model."""
     from dlcli.builder import build_model, compile_model
     from dlcli.device import quiet_tensorflow, seed_everything, select_device
@@ -107,8 +107,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, train_samples: int | Non
     seed_everything(loaded.config.seed)
     configure_runtime(loaded.config.train, device)
     model = build_model(loaded.config.model, loaded.config.seed)
-    speed = compile_options(loaded.config.train, train_samples)
-    compile_model(model, loaded.config.compile, **speed)
+    compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
     return model, device
 
 
@@ -163,7 +162,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
-    from dlcli.speed import fit_options
+    from dlcli.speed import fit_options, use_xla, without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run)
@@ -171,6 +170,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
     callbacks = [history, nan, *configured_callbacks(cfg.callbacks, run)]
     callbacks += progress_callbacks(output)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
+    model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
     try:
         model.fit(
             dataset.x_train,
@@ -182,6 +182,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> d
         )
     except (ValueError, TypeError) as error:
         raise ModelError(f"training failed: {_first_line(error)}") from None
+    without_xla(model)
     if nan.where is not None:
         epoch, batch = nan.where
         raise TrainingError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,17 +100,34 @@ def test_deterministic_with_forced_xla_is_a_config_error(tmp_path: Path) -> None
         load_config(path)
 
 
-def test_speed_settings_reach_the_compiled_model(tmp_path: Path) -> None:
+def test_steps_per_execution_reaches_the_compiled_model(tmp_path: Path) -> None:
     from dlcli.runner import Output, prepare_model
 
-    loaded = load_config(config_file(tmp_path, "steps_per_execution: 4\njit_compile: true"))
-    model, _ = prepare_model(loaded, Output("none"), train_samples=64)
+    loaded = load_config(config_file(tmp_path, "steps_per_execution: 4"))
+    model, _ = prepare_model(loaded, Output("none"))
     assert model.steps_per_execution == 4
-    assert model.jit_compile is True
-    loaded = load_config(config_file(tmp_path))  # defaults, tiny data: no XLA
-    model, _ = prepare_model(loaded, Output("none"), train_samples=64)
-    assert model.steps_per_execution == 32
-    assert model.jit_compile is False
+    assert model.get_compile_config()["steps_per_execution"] == 4
+
+
+def test_xla_compiles_training_only_not_the_saved_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keras
+
+    from dlcli import runner
+
+    seen: dict[str, bool] = {}
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None) -> None:
+            seen["fit"] = self.model.jit_compile
+
+    monkeypatch.setattr(runner, "progress_callbacks", lambda output, prefix="": [Probe()])
+    run = _train(config_file(tmp_path, "jit_compile: true"), tmp_path / "runs")
+    assert seen == {"fit": True}
+    with zipfile.ZipFile(run / "model.keras") as saved:
+        compile_config = json.loads(saved.read("config.json"))["compile_config"]
+    assert compile_config["jit_compile"] is False  # evaluate/predict: no XLA compile
 
 
 def _trained_weights(run_dir: Path) -> list:
