@@ -32,6 +32,7 @@ test-slow: $(VENV)/.installed-dev
 
 # Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
 # runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
+# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs).
 bench: $(VENV)/.installed
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks
 

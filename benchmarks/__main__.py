@@ -1,7 +1,8 @@
 """`make bench`: start-up, throughput and compare; prints the tables, writes JSON
 under benchmarks/results/ (git-ignored).
 
-    python -m benchmarks [--reps 3] [--epochs 3] [--only startup,throughput,compare]
+    python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
+                         [--only startup,throughput,compare]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
     parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
     parser.add_argument("--only", default="startup,throughput,compare")
+    parser.add_argument("--deterministic", action="store_true", help="throughput: add it")
     options = parser.parse_args()
     chosen = options.only.split(",")
     started = time.perf_counter()
@@ -34,7 +36,9 @@ def main() -> None:
         tables.append(startup.report(results["startup"]))
         print(tables[-1], flush=True)
     if "throughput" in chosen:
-        results["throughput"] = throughput.measure(options.reps, options.epochs)
+        results["throughput"] = throughput.measure(
+            options.reps, options.epochs, options.deterministic
+        )
         tables.append(throughput.report(results["throughput"]))
         print(tables[-1], flush=True)
     if "compare" in chosen:
