@@ -14,8 +14,8 @@ from typing import Any
 from dlcli.errors import DeviceError
 from dlcli.schema import TrainConfig
 
-# XLA compiles the train step once, ~2-3 s on 2 CPU cores for the MNIST MLP, then
-# each step is ~25 % faster: below about this many steps in all it does not pay back.
+# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP; README,
+# "Performance"): below about this many steps in all it does not pay back.
 AUTO_JIT_MIN_STEPS = 1000
 
 
