@@ -30,6 +30,12 @@ test: $(VENV)/.installed-dev
 test-slow: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest -m slow
 
+# Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
+# runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
+# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs).
+bench: $(VENV)/.installed
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dlcli tests
 

@@ -98,7 +98,9 @@ def _regularizer(cfg: RegularizerConfig):
     return keras.regularizers.get({"class_name": "l2", "config": {"l2": cfg.l2 or 0.0}})
 
 
-def compile_model(model, compile_cfg: CompileConfig, jit_compile: Any = "auto") -> None:
+def compile_model(
+    model, compile_cfg: CompileConfig, jit_compile: Any = "auto", steps_per_execution: int = 1
+) -> None:
     """Compile with the loss, optimizer and metrics resolved by Keras's own registries."""
     import keras
 
@@ -110,7 +112,11 @@ def compile_model(model, compile_cfg: CompileConfig, jit_compile: Any = "auto") 
     # Metric names stay strings: compile() matches "accuracy" to the loss
     # (categorical, sparse or binary accuracy) as a hand-written script would.
     model.compile(
-        optimizer=optimizer, loss=loss, metrics=list(compile_cfg.metrics), jit_compile=jit_compile
+        optimizer=optimizer,
+        loss=loss,
+        metrics=list(compile_cfg.metrics),
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
     )
 
 

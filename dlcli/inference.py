@@ -82,7 +82,7 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     _check_input_shape(trained.model, x, data or split)
     try:
         result = trained.model.evaluate(
-            x, y, batch_size=cfg.train.batch_size, verbose=0, return_dict=True
+            x, y, batch_size=cfg.train.eval_batch_size, verbose=0, return_dict=True
         )
     except (ValueError, TypeError) as error:
         raise DataError(f"cannot evaluate on {split}: {_first_line(error)}") from None

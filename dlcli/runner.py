@@ -88,7 +88,7 @@ def train_on(
         start = restore(run, model)
         _write_run_facts(run, model, dataset, device, cfg.seed)
         history = _fit(run, model, dataset, loaded, output, start)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.batch_size)
+        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
     return TrainResult(
@@ -106,12 +106,14 @@ def prepare_model(loaded: LoadedConfig, output: Output):
     """Start TensorFlow on the configured device, seed it, build and compile the model."""
     from dlcli.builder import build_model, compile_model
     from dlcli.device import quiet_tensorflow, seed_everything, select_device
+    from dlcli.speed import compile_options, configure_runtime
 
     quiet_tensorflow(output.verbose)
     device = select_device(loaded.config.train.device)
     seed_everything(loaded.config.seed)
+    configure_runtime(loaded.config.train, device)
     model = build_model(loaded.config.model)
-    compile_model(model, loaded.config.compile)
+    compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
     return model, device
 
 
@@ -168,6 +170,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.resume import checkpoint_callback, keep_last_good
+    from dlcli.speed import fit_options, use_xla, without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run, {key: list(values) for key, values in start.history.items()})
@@ -177,20 +180,20 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += configured_callbacks(cfg.callbacks, run)
     callbacks += progress_callbacks(output)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
+    model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
     try:
         model.fit(
             dataset.x_train,
             dataset.y_train,
-            epochs=cfg.epochs,
+            **fit_options(cfg),
             initial_epoch=start.epoch,
-            batch_size=cfg.batch_size,
-            shuffle=cfg.shuffle,
             validation_data=validation,
             callbacks=callbacks,
             verbose=0,
         )
     except (ValueError, TypeError) as error:
         raise ModelError(f"training failed: {_first_line(error)}") from None
+    without_xla(model)
     if nan.where is not None:
         epoch, batch = nan.where
         raise TrainingError(

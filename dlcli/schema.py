@@ -173,6 +173,23 @@ class TrainConfig(Strict):
     shuffle: bool = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
     callbacks: CallbacksConfig = CallbacksConfig()
+    # Speed (dlcli/speed.py; numbers in README "Performance"). Defaults chosen by measurement.
+    jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
+    # to repay its compile time (≥ 1000 steps in all), off with deterministic
+    steps_per_execution: PositiveInt = 32  # batches per call into TensorFlow (with XLA, one
+    # compiled loop); per-batch hooks (live bar, NaN check) run every 32nd batch
+    eval_batch_size: PositiveInt = 1024  # batch for validation, final evaluation and prediction
+    precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = "float32"  # mixed: GPU only
+    deterministic: bool = False  # true: bit-identical reruns (TensorFlow op determinism, no XLA)
+
+    @model_validator(mode="after")
+    def _deterministic_without_xla(self) -> TrainConfig:
+        if self.deterministic and self.jit_compile is True:
+            raise ValueError(
+                "deterministic: true cannot be combined with jit_compile: true "
+                "(XLA kernels are not deterministic); use jit_compile: auto or false"
+            )
+        return self
 
 
 def _run_name(name: str) -> str:

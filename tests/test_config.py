@@ -51,10 +51,12 @@ def test_every_example_config_is_valid(config: Path) -> None:
 
 def test_misspelled_key_points_at_its_line_and_suggests_the_key(tmp_path: Path) -> None:
     path = write(tmp_path / "c.yaml", MINIMAL.replace("  epochs: 2", "  epoch: 2"))
-    assert problems_of(path) == [
+    (problem,) = problems_of(path)
+    # The list of valid keys goes on with each feature's train settings.
+    assert problem.startswith(
         f"{path}:12:3: train.epoch: unknown key 'epoch'; did you mean 'epochs'? "
-        "(valid: epochs, batch_size, shuffle, device, callbacks)"
-    ]
+        "(valid: epochs, batch_size, shuffle, device, callbacks"
+    )
 
 
 def test_every_problem_is_reported_at_once_in_file_order(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks for dlcli: `make bench` (or `python -m benchmarks`) runs them all."""

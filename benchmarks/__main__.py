@@ -1,0 +1,56 @@
+"""`make bench`: start-up, throughput and compare; prints the tables, writes JSON
+under benchmarks/results/ (git-ignored).
+
+    python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
+                         [--only startup,throughput,compare]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from benchmarks import compare, startup, throughput
+from benchmarks.common import machine, write_results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
+    parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
+    parser.add_argument("--only", default="startup,throughput,compare")
+    parser.add_argument("--deterministic", action="store_true", help="throughput: add it")
+    options = parser.parse_args()
+    chosen = options.only.split(",")
+    started = time.perf_counter()
+    facts = machine()
+    print(
+        f"machine: {facts['nproc']} cores, {facts['cpu']}, {facts['memory_gib']} GiB; "
+        f"load average at start {facts['load_average'][0]:.2f}",
+        flush=True,
+    )
+    results: dict = {"machine": facts}
+    tables = []
+    if "startup" in chosen:
+        results["startup"] = startup.measure(5)
+        tables.append(startup.report(results["startup"]))
+        print(tables[-1], flush=True)
+    if "throughput" in chosen:
+        results["throughput"] = throughput.measure(
+            options.reps, options.epochs, options.deterministic
+        )
+        tables.append(throughput.report(results["throughput"]))
+        print(tables[-1], flush=True)
+    if "compare" in chosen:
+        results["compare"] = compare.measure()
+        tables.append(compare.report(results["compare"]))
+        print(tables[-1], flush=True)
+    results["seconds"] = time.perf_counter() - started
+    results["load_average_at_end"] = machine()["load_average"]
+    path = write_results("bench", results)
+    print("\n" + "\n\n".join(tables))
+    print(f"\nbench took {results['seconds']:.0f} s; wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Speed settings reach Keras, and commands that train nothing never import TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dlcli.cli import app
+from dlcli.config import load_config
+from dlcli.errors import ConfigError
+from dlcli.speed import AUTO_JIT_MIN_STEPS, use_xla
+from tests.conftest import REPO, write
+
+LINEAR = """
+name: tiny
+seed: 7
+data:
+  dataset: linear
+  linear: {samples: 64, features: 3, outputs: 1, noise: 0.1}
+  validation: split
+model:
+  input_shape: [3]
+  layers:
+    - Dense: {units: 8, activation: relu}
+    - Dense: {units: 1}
+compile:
+  loss: mse
+  optimizer: {name: sgd, learning_rate: 0.05}
+train:
+  epochs: 3
+  batch_size: 8
+"""
+
+
+def config_file(tmp_path: Path, train_extra: str = "", text: str = LINEAR) -> Path:
+    extra = "".join(f"  {line}\n" for line in train_extra.splitlines() if line)
+    return write(tmp_path / "tiny.yaml", text + extra)
+
+
+def heavy_modules_after(code: str) -> list[str]:
+    """Run `code` in a fresh interpreter; which of tensorflow/keras did it import?"""
+    report = "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))"
+    probe = f"{code}\nimport sys, json\n{report}"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["train", "--help"], ["validate", "configs/mnist_mlp.yaml"]],
+    ids=["help", "train-help", "validate"],
+)
+def test_commands_that_train_nothing_never_import_tensorflow(args: list[str]) -> None:
+    code = (
+        "from typer.testing import CliRunner\n"
+        "from dlcli.cli import app\n"
+        f"result = CliRunner().invoke(app, {args!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+    )
+    assert heavy_modules_after(code) == []
+
+
+def test_importing_the_cli_and_config_modules_imports_no_tensorflow() -> None:
+    code = "import dlcli.cli, dlcli.config, dlcli.schema, dlcli.rundir, dlcli.speed"
+    assert heavy_modules_after(code) == []
+
+
+def test_new_train_settings_have_documented_defaults(tmp_path: Path) -> None:
+    train = load_config(config_file(tmp_path)).config.train
+    assert train.jit_compile == "auto"
+    assert train.steps_per_execution == 32
+    assert train.eval_batch_size == 1024
+    assert train.precision == "float32"
+    assert train.deterministic is False
+
+
+def test_xla_auto_is_on_only_for_trainings_long_enough_to_repay_compiling(tmp_path: Path) -> None:
+    train = load_config(config_file(tmp_path)).config.train  # 3 epochs of batch 8
+    enough = AUTO_JIT_MIN_STEPS * 8 // 3 + 8
+    assert use_xla(train, 64) is False
+    assert use_xla(train, enough) is True
+    forced = load_config(config_file(tmp_path, "jit_compile: false")).config.train
+    assert use_xla(forced, enough) is False
+    deterministic = load_config(config_file(tmp_path, "deterministic: true")).config.train
+    assert use_xla(deterministic, enough) is False
+
+
+def test_deterministic_with_forced_xla_is_a_config_error(tmp_path: Path) -> None:
+    path = config_file(tmp_path, "deterministic: true\njit_compile: true")
+    with pytest.raises(ConfigError, match="cannot be combined with jit_compile"):
+        load_config(path)
+
+
+def test_steps_per_execution_reaches_the_compiled_model(tmp_path: Path) -> None:
+    from dlcli.runner import Output, prepare_model
+
+    loaded = load_config(config_file(tmp_path, "steps_per_execution: 4"))
+    model, _ = prepare_model(loaded, Output("none"))
+    assert model.steps_per_execution == 4
+    assert model.get_compile_config()["steps_per_execution"] == 4
+
+
+def test_xla_compiles_training_only_not_the_saved_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keras
+
+    from dlcli import runner
+
+    seen: dict[str, bool] = {}
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None) -> None:
+            seen["fit"] = self.model.jit_compile
+
+    monkeypatch.setattr(runner, "progress_callbacks", lambda output, prefix="": [Probe()])
+    run = _train(config_file(tmp_path, "jit_compile: true"), tmp_path / "runs")
+    assert seen == {"fit": True}
+    with zipfile.ZipFile(run / "model.keras") as saved:
+        compile_config = json.loads(saved.read("config.json"))["compile_config"]
+    assert compile_config["jit_compile"] is False  # evaluate/predict: no XLA compile
+
+
+def _trained_weights(run_dir: Path) -> list:
+    import h5py
+    import numpy as np
+
+    arrays: list = []
+    with h5py.File(run_dir / "model.weights.h5", "r") as weights:
+        weights.visititems(
+            lambda name, item: (
+                arrays.append((name, np.array(item)))
+                if isinstance(item, h5py.Dataset) and name.startswith("layers/")
+                else None
+            )
+        )
+    return arrays
+
+
+def _train(config: Path, runs: Path) -> Path:
+    result = CliRunner().invoke(
+        app, ["train", str(config), "--runs-dir", str(runs), "--quiet", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return Path(json.loads(result.stdout)["run_dir"])
+
+
+def test_deterministic_mode_gives_identical_weights_and_is_reset_after(tmp_path: Path) -> None:
+    from tensorflow.python.framework.config import is_op_determinism_enabled
+
+    config = config_file(tmp_path, "deterministic: true")
+    first = _train(config, tmp_path / "a")
+    second = _train(config, tmp_path / "b")
+    assert len(_trained_weights(first)) == 4  # two kernels, two biases
+    for (name, a), (_, b) in zip(_trained_weights(first), _trained_weights(second), strict=True):
+        assert (a == b).all(), name
+    assert is_op_determinism_enabled()
+    _train(config_file(tmp_path), tmp_path / "c")  # deterministic: false (the default)
+    assert not is_op_determinism_enabled()
+
+
+def test_mixed_precision_on_cpu_is_refused_before_a_run_directory_exists(tmp_path: Path) -> None:
+    config = config_file(tmp_path, "precision: mixed_float16\ndevice: cpu")
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(app, ["train", str(config), "--runs-dir", str(runs), "--quiet"])
+    assert result.exit_code == 1
+    assert "only speeds up GPUs" in result.output
+    assert "Traceback" not in result.output
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_a_diverging_loss_still_stops_training_with_many_steps_per_execution(
+    tmp_path: Path,
+) -> None:
+    text = LINEAR.replace("learning_rate: 0.05", "learning_rate: 10").replace(
+        "epochs: 3", "epochs: 50"
+    )
+    config = config_file(tmp_path, "steps_per_execution: 32", text=text)
+    runs = tmp_path / "runs"
+    result = CliRunner().invoke(app, ["train", str(config), "--runs-dir", str(runs), "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "NaN or infinite at epoch" in result.output
+    (run,) = runs.iterdir()
+    assert json.loads((run / "status.json").read_text())["state"] == "failed"
