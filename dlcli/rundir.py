@@ -29,6 +29,13 @@ ENV_FILE = "env.json"  # versions, device, seed, command line, sha256 of data fi
 DATA_FILE = "data.json"  # what the data was: source, shapes, generator truth (linear)
 PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the same way
 PLOTS_DIR = "plots"  # one PNG per metric
+DIAGNOSTICS_FILE = "diagnostics.json"  # train.diagnostics: per-epoch gradient norms per layer
+GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scale
+
+# A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
+COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
+COMPARISON_JSON = "comparison.json"  # per group: histories, final/best mean ± std, target
+COMPARISON_CSV = "comparison.csv"  # the same statistics, one row per group and metric
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

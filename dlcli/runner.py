@@ -29,6 +29,7 @@ class Output:
     progress: str = "lines"
     stream: Any = None  # where progress goes; None: stdout
     verbose: bool = False
+    prefix: str = ""  # before each progress line, e.g. "[3/12 adam seed 1] " in a comparison
 
 
 @dataclass
@@ -160,12 +161,14 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+    from dlcli.diagnostics import diagnostic_callbacks
 
     cfg = loaded.config.train
     history = HistoryWriter(run)
     nan = StopOnNaN()
     callbacks = [history, nan, *configured_callbacks(cfg.callbacks, run)]
-    callbacks += progress_callbacks(output)
+    callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset)
+    callbacks += progress_callbacks(output, output.prefix)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
     try:
         model.fit(

@@ -166,12 +166,19 @@ class CallbacksConfig(Strict):
     keep_best: KeepBest | None = None
 
 
+# train.diagnostics: names of extra measurements; dlcli.diagnostics.DIAGNOSTICS maps each
+# to its callback (a test checks the two lists agree).
+DIAGNOSTIC_NAMES = ("gradient_norms",)
+
+
 class TrainConfig(Strict):
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 32
     shuffle: bool = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
     callbacks: CallbacksConfig = CallbacksConfig()
+    # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
+    diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
 
 
 class Config(Strict):

@@ -53,7 +53,7 @@ def test_misspelled_key_points_at_its_line_and_suggests_the_key(tmp_path: Path) 
     path = write(tmp_path / "c.yaml", MINIMAL.replace("  epochs: 2", "  epoch: 2"))
     assert problems_of(path) == [
         f"{path}:12:3: train.epoch: unknown key 'epoch'; did you mean 'epochs'? "
-        "(valid: epochs, batch_size, shuffle, device, callbacks)"
+        "(valid: epochs, batch_size, shuffle, device, callbacks, diagnostics)"
     ]
 
 
