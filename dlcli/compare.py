@@ -121,15 +121,11 @@ def start(
     runs_dir: str | Path,
     output: Output,
 ) -> Comparison:
-    """Check every member's config, create the comparison directory, run all members."""
+    """Check every member's config and data, create the comparison directory, run them."""
     if seeds < 1:
         raise UsageError("--seeds must be at least 1 (3 or more give a spread to judge)")
     base = load_config(config, overrides)
     groups, members = plan_members(axes, list(range(1, seeds + 1)))
-    for overrides_of_group in groups.values():  # every mistake before any training
-        load_config(config, [*overrides, *overrides_of_group])
-    compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
-    compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
     plan = Plan(
         str(config),
         list(overrides),
@@ -140,8 +136,11 @@ def start(
         _command_line(),
         members,
     )
+    prepared = prepare(config, list(overrides), plan)  # every mistake before any training
+    compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
+    compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
     _save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, output)
+    return _run_and_summarize(compare, plan, prepared, output)
 
 
 def resume(compare_dir: str | Path, output: Output) -> Comparison:
@@ -154,34 +153,52 @@ def resume(compare_dir: str | Path, output: Output) -> Comparison:
         if member.state != files.COMPLETED and member.run_dir:
             member.stale_run_dirs.append(member.run_dir)
             member.run_dir = None
-    return _run_and_summarize(compare, plan, output)
+    prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
+    return _run_and_summarize(compare, plan, prepared, output)
 
 
-def _run_and_summarize(compare: RunDir, plan: Plan, output: Output) -> Comparison:
+def _run_and_summarize(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> Comparison:
     from dlcli.compare_stats import write_comparison
 
-    run_members(compare, plan, output)
+    run_members(compare, plan, prepared, output)
     _announce(output, "writing the comparison: statistics and plots")
     return Comparison(compare.path, plan, write_comparison(compare, plan))
 
 
-def run_members(compare: RunDir, plan: Plan, output: Output) -> None:
-    """Train each member not yet completed; the data is loaded once per data section."""
+def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[Any, Any]]:
+    """Member name -> (its config, its data), for every unfinished member, all checked
+    before the first one trains. The data is loaded once per distinct data section, with
+    the base config's seed, so every member sees the same split whatever its own seed."""
     from dlcli.checks import check_fit
-    from dlcli.device import quiet_tensorflow
-    from dlcli.runner import load_checked_data, train_on
+    from dlcli.runner import load_checked_data
 
-    quiet_tensorflow(output.verbose)  # once, so no member's time includes the import
     datasets: dict[str, Any] = {}
-    todo = [m for m in plan.members if m.state != files.COMPLETED]
-    for member in todo:
-        config_file = compare.file(files.CONFIG_FILE)
-        loaded = load_config(config_file, member.overrides)
+    prepared = {}
+    for member in plan.members:
+        if member.state == files.COMPLETED:
+            continue
+        loaded = load_config(config, [*base, *member.overrides])
         key = loaded.config.data.model_dump_json()
-        if key not in datasets:  # with the base seed: every member sees the same split
-            datasets[key] = load_checked_data(load_config(config_file, plan.groups[member.group]))
+        if key not in datasets:
+            datasets[key] = load_checked_data(
+                load_config(config, [*base, *plan.groups[member.group]])
+            )
         dataset = datasets[key]
         check_fit(loaded, dataset.x_train, dataset.y_train, dataset.num_classes)
+        prepared[member.name] = (loaded, dataset)
+    return prepared
+
+
+def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> None:
+    """Train each prepared member, in order, recording each outcome in the manifest."""
+    from dlcli.device import quiet_tensorflow
+    from dlcli.runner import train_on
+
+    quiet_tensorflow(output.verbose)  # once, so no member's time includes the import
+    for member in plan.members:
+        if member.name not in prepared:
+            continue
+        loaded, dataset = prepared[member.name]
         position = f"{plan.members.index(member) + 1} of {len(plan.members)}"
         _announce(output, f"{member.group}, seed {member.seed} — {position}")
         prefix = f"[{position.replace(' of ', '/')} {member.group} s{member.seed}] "

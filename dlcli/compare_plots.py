@@ -55,24 +55,36 @@ def mean_band(curves: list[list[float]]) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _overlay(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
+    """One legend entry per group (its colour) plus a key to the line styles."""
+    from matplotlib.lines import Line2D
+
     fig, ax = _figure()
+    styles_used = set()
     for label, group in groups.items():
         color = color_for(label, labels)
-        for key, style, split in ((f"val_{metric}", "-", "val"), (metric, "--", "train")):
+        seeds = len(group["histories"])
+        named = False
+        for key, style in ((f"val_{metric}", "-"), (metric, "--")):
             curves = [h[key] for h in group["histories"].values() if h.get(key)]
             if not curves:
                 continue
+            styles_used.add(style)
             epochs, mean, std = mean_band(curves)
-            seeds = f", {len(curves)} seeds" if len(curves) > 1 else ""
-            ax.plot(epochs, mean, style, color=color, marker="o", markersize=3,
-                    label=f"{label} ({split}{seeds})")  # fmt: skip
+            legend = None if named else f"{label} ({seeds} seed{'s' if seeds != 1 else ''})"
+            ax.plot(epochs, mean, style, color=color, marker="o", markersize=3, label=legend)
             ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=BAND_ALPHA, lw=0)
+            named = True
+    handles, names = ax.get_legend_handles_labels()
+    for style, split in (("-", "validation"), ("--", "training")):
+        if style in styles_used:
+            handles.append(Line2D([], [], color="black", linestyle=style))
+            names.append(split)
     ax.set_xlabel("Epoch")
     ax.set_ylabel(metric)
-    ax.set_title(f"{metric}: mean over seeds ± std (validation solid, training dashed)")
+    ax.set_title(f"{metric}: mean over seeds, band ± std")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="x-small", ncol=2)
+    ax.legend(handles, names, fontsize="small", ncol=2)
     return _png(fig)
 
 

@@ -80,6 +80,8 @@ def test_ranking_notes_overlapping_spreads():
          "did you mean 'sigmoid'"),
         (["compare", "{config}", "--vary", "model.nothing=1,2", "--runs-dir", "{runs}"],
          "unknown key 'nothing'"),
+        (["compare", "{config}", "--vary", "model.layers.1.Dense.units=3,2", "--runs-dir", "{runs}"],
+         "the output layer has 2 units but the data has 3 classes"),
         (["compare", "--runs-dir", "{runs}"], "give a CONFIG file, or --resume"),
         (["compare", "{config}", "--resume", "{runs}", "--vary", "seed=1"], "give no CONFIG"),
         (["compare-optimizers", "--resume", "{runs}"], "not a comparison directory"),
