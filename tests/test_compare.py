@@ -263,3 +263,28 @@ def test_deep_sigmoid_vs_relu_config_on_mnist(tmp_path, mnist_dir):
             assert all(lo * 10 <= hi for lo, hi in zip(first, last, strict=True))
         else:
             assert all(lo * 10 > hi for lo, hi in zip(first, last, strict=True))
+
+
+def test_a_failing_member_is_recorded_and_the_others_still_compared(tmp_path, monkeypatch):
+    from dlcli.errors import TrainingError
+
+    fit = runner._fit
+
+    def nan_for_sgd(run, *args):
+        if run.path.name.startswith("sgd"):
+            raise TrainingError("the loss became NaN or infinite at epoch 1, batch 3")
+        return fit(run, *args)
+
+    monkeypatch.setattr(runner, "_fit", nan_for_sgd)
+    runs = tmp_path / "runs"
+    result = invoke("compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam",
+                    "--runs-dir", runs)  # fmt: skip
+    assert result.exit_code == 1
+    assert "sgd-seed1 failed: the loss became NaN" in result.output
+    assert "1 member(s) did not complete (sgd-seed1)" in result.output  # under the table
+    compare = only_comparison(runs)
+    sgd = json.loads((compare / "compare.json").read_text())["members"][0]
+    assert sgd["state"] == "failed" and "NaN" in sgd["reason"]
+    assert json.loads((compare / sgd["run_dir"] / "status.json").read_text())["state"] == "failed"
+    summary = json.loads((compare / "comparison.json").read_text())
+    assert [row["group"] for row in summary["ranking"]] == ["adam"]
