@@ -192,7 +192,6 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
 def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> None:
     """Train each prepared member, in order, recording each outcome in the manifest."""
     from dlcli.device import quiet_tensorflow
-    from dlcli.runner import train_on
 
     quiet_tensorflow(output.verbose)  # once, so no member's time includes the import
     for member in plan.members:
@@ -202,16 +201,21 @@ def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> 
         position = f"{plan.members.index(member) + 1} of {len(plan.members)}"
         _announce(output, f"{member.group}, seed {member.seed} — {position}")
         prefix = f"[{position.replace(' of ', '/')} {member.group} s{member.seed}] "
-        _train_member(compare, plan, member, loaded, dataset, output, prefix, train_on)
+        member_output = Output(output.progress, output.stream, output.verbose, prefix)
+        _train_member(compare, plan, member, loaded, dataset, member_output)
 
 
-def _train_member(compare, plan, member, loaded: LoadedConfig, dataset, output, prefix, train_on):
+def _train_member(
+    compare: RunDir, plan: Plan, member: Member, loaded: LoadedConfig, dataset, output: Output
+) -> None:
+    """Train one member; a failure is recorded and the comparison goes on, Ctrl-C stops it."""
+    from dlcli.runner import train_on
+
     before = set(compare.path.iterdir())
     member.state, member.reason = files.RUNNING, None
     _save_plan(compare, plan)
-    member_output = Output(output.progress, output.stream, output.verbose, prefix)
     try:
-        result = train_on(loaded, dataset, compare.path, member.name, member_output)
+        result = train_on(loaded, dataset, compare.path, member.name, output)
     except (Interrupted, KeyboardInterrupt):
         _record_failure(compare, plan, member, before, files.INTERRUPTED, "interrupted")
         raise Interrupted(
@@ -226,7 +230,10 @@ def _train_member(compare, plan, member, loaded: LoadedConfig, dataset, output, 
     _save_plan(compare, plan)
 
 
-def _record_failure(compare, plan, member, before, state: str, reason: str) -> None:
+def _record_failure(
+    compare: RunDir, plan: Plan, member: Member, before: set[Path], state: str, reason: str
+) -> None:
+    """The member's state, and the run directory its attempt created (if it got that far)."""
     created = sorted(p.name for p in set(compare.path.iterdir()) - before if p.is_dir())
     member.state, member.reason = state, reason
     member.run_dir = created[-1] if created else None

@@ -56,7 +56,7 @@ def write_comparison(compare: RunDir, plan: Plan) -> dict[str, Any]:
         "incomplete_members": [m.name for m in plan.members if m.state != files.COMPLETED],
     }
     compare.write_json(files.COMPARISON_JSON, summary)
-    compare.write_text(files.COMPARISON_CSV, _csv(groups))
+    compare.write_text(files.COMPARISON_CSV, _csv(groups, plan.target))
     summary["plots"] = plot_comparison(compare, groups, metric)
     compare.write_json(files.COMPARISON_JSON, summary)
     return summary
@@ -149,14 +149,15 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return abs(a["mean"] - b["mean"]) <= a["std"] + b["std"]
 
 
-def _csv(groups: dict[str, dict]) -> str:
+def _csv(groups: dict[str, dict], target: tuple[str, float] | None) -> str:
+    """One row per group and metric; epochs_to_target is filled on the target's row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     header = ["group", "metric", "seeds", "final_mean", "final_std", "best_mean", "best_std"]
     writer.writerow([*header, "seconds_per_epoch", "epochs_to_target"])
     for label, group in groups.items():
         seconds = _number(group["seconds_per_epoch"]["mean"])
-        target = group["epochs_to_target"]
+        reached = group["epochs_to_target"]
         rows = [(k, group["final"][k], group["best"].get(k)) for k in group["final"]]
         rows += [(k, stats, stats) for k, stats in group["evaluation"].items()]
         for metric, final, best in rows:
@@ -170,7 +171,7 @@ def _csv(groups: dict[str, dict]) -> str:
                     _number(best["mean"]),
                     _number(best["std"]),
                     seconds,
-                    _number(target["mean"]) if target else "",
+                    _number(reached["mean"]) if target and metric == target[0] else "",
                 ]
             )
     return buffer.getvalue()
