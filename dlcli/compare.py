@@ -150,8 +150,8 @@ def resume(compare_dir: str | Path, output: Output) -> Comparison:
     for member in plan.members:
         if member.state == files.COMPLETED and not _completed(compare, member):
             member.state = PENDING  # the manifest said done, but the run dir disagrees
-        if member.state != files.COMPLETED and member.run_dir:
-            member.stale_run_dirs.append(member.run_dir)
+        if member.state != files.COMPLETED:
+            member.stale_run_dirs += _attempts(compare, member)
             member.run_dir = None
     prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
     return _run_and_summarize(compare, plan, prepared, output)
@@ -238,6 +238,14 @@ def _record_failure(
     member.state, member.reason = state, reason
     member.run_dir = created[-1] if created else None
     _save_plan(compare, plan)
+
+
+def _attempts(compare: RunDir, member: Member) -> list[str]:
+    """Run directories of the member's unfinished attempts not yet noted (a killed process
+    never got to record the one it was writing)."""
+    pattern = re.compile(rf"{re.escape(member.name)}-\d{{8}}-\d{{6}}(-\d+)?")
+    found = sorted(p.name for p in compare.path.iterdir() if pattern.fullmatch(p.name))
+    return [name for name in found if name not in member.stale_run_dirs]
 
 
 def _completed(compare: RunDir, member: Member) -> bool:

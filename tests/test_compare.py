@@ -184,6 +184,9 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
     assert [m["state"] for m in manifest["members"]] == ["completed", "interrupted"]
     sgd_dir, stale = (m["run_dir"] for m in manifest["members"])
     sgd_status = (compare / sgd_dir / "status.json").read_text()
+    # What a killed process (kill -9) leaves: the member still `running`, its run dir unnamed
+    manifest["members"][1].update(state="running", run_dir=None)
+    (compare / "compare.json").write_text(json.dumps(manifest))
 
     monkeypatch.setattr(runner, "_fit", fit)
     trained = []
