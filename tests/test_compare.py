@@ -231,8 +231,9 @@ def test_gradient_norms_vanish_through_a_deep_sigmoid_net(tmp_path, activation, 
     assert (norms[-1] >= 10 * norms[0]) is vanishes, norms
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~10-20 s here: the fast test above checks the measurement itself
 def test_compare_vary_records_vanishing_sigmoid_gradients(tmp_path):
+    """The same through `compare` and diagnostics.json, after an epoch of training."""
     runs = tmp_path / "runs"
     result = invoke(
         "compare", deep_config(tmp_path), "--vary", "model.activation=sigmoid,relu",
