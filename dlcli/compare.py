@@ -87,8 +87,9 @@ def plan_members(axes: list[Axis], seeds: list[int]) -> tuple[dict[str, list[str
 
 
 def safe_name(label: str) -> str:
-    """A directory-name form of a label: `activation=sigmoid` stays, `[..]` does not."""
-    return re.sub(r"[^A-Za-z0-9_.=#-]+", "_", label).strip("_")[:80] or "member"
+    """A run-directory name for a label: letters, digits, `_ . -` only (what RunDir accepts
+    everywhere): `activation=sigmoid` -> `activation_sigmoid`, `layers#2` -> `layers_2`."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_.-")[:80] or "member"
 
 
 def run_comparison(

@@ -109,3 +109,19 @@ def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
     from dlcli.diagnostics import DIAGNOSTICS
 
     assert tuple(DIAGNOSTICS) == DIAGNOSTIC_NAMES
+
+
+def test_member_names_are_plain_directory_names():
+    import re
+
+    from dlcli.compare import plan_members
+
+    axes = [vary_axis("model.activation=sigmoid,relu"), vary_axis("train.batch_size=8,16")]
+    groups, members = plan_members(axes, [1, 2])
+    assert list(groups)[0] == "activation=sigmoid,batch_size=8"  # labels stay readable
+    assert members[0].name == "activation_sigmoid_batch_size_8-seed1"
+    assert len({m.name for m in members}) == 8
+    long = vary_axis("model.layers=[{Dense: {units: 1, activation: sigmoid}}],[{Flatten: {}}]")
+    _, stacks = plan_members([long], [3])
+    assert [m.name for m in stacks] == ["layers_1-seed3", "layers_2-seed3"]
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", m.name) for m in members + stacks)
