@@ -29,7 +29,7 @@ class Output:
     progress: str = "lines"
     stream: Any = None  # where progress goes; None: stdout
     verbose: bool = False
-    prefix: str = ""  # before each progress line, e.g. "[3/12 adam seed 1] " in a comparison
+    prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
 
 
 @dataclass
