@@ -32,6 +32,13 @@ PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the sa
 PLOTS_DIR = "plots"  # one PNG per metric
 CHECKPOINT_DIR = "checkpoint"  # the last finished epoch's weights + optimizer state
 CHECKPOINT_STATE_FILE = "state.json"  # in CHECKPOINT_DIR: its epoch, weights file, history
+DIAGNOSTICS_FILE = "diagnostics.json"  # train.diagnostics: per-epoch gradient norms per layer
+GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scale
+
+# A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
+COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
+COMPARISON_JSON = "comparison.json"  # per group: histories, final/best mean ± std, target
+COMPARISON_CSV = "comparison.csv"  # the same statistics, one row per group and metric
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

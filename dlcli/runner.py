@@ -29,6 +29,7 @@ class Output:
     progress: str = "lines"
     stream: Any = None  # where progress goes; None: stdout
     verbose: bool = False
+    prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
 
 
 @dataclass
@@ -169,6 +170,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+    from dlcli.diagnostics import diagnostic_callbacks
     from dlcli.resume import checkpoint_callback, keep_last_good
     from dlcli.speed import fit_options, use_xla, without_xla
 
@@ -178,7 +180,8 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     # The checkpoint comes first: history.json is never ahead of the weights kept.
     callbacks = [nan, checkpoint_callback(run, start), history]
     callbacks += configured_callbacks(cfg.callbacks, run)
-    callbacks += progress_callbacks(output)
+    callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset)
+    callbacks += progress_callbacks(output, output.prefix)
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
     model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
     try:

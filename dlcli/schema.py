@@ -167,6 +167,11 @@ class CallbacksConfig(Strict):
     keep_best: KeepBest | None = None
 
 
+# train.diagnostics: names of extra measurements; dlcli.diagnostics.DIAGNOSTICS maps each
+# to its callback (a test checks the two lists agree).
+DIAGNOSTIC_NAMES = ("gradient_norms",)
+
+
 class TrainConfig(Strict):
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 32
@@ -181,6 +186,8 @@ class TrainConfig(Strict):
     eval_batch_size: PositiveInt = 1024  # batch for validation, final evaluation and prediction
     precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = "float32"  # mixed: GPU only
     deterministic: bool = False  # true: bit-identical reruns (TensorFlow op determinism, no XLA)
+    # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
+    diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
 
     @model_validator(mode="after")
     def _deterministic_without_xla(self) -> TrainConfig:
