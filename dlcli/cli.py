@@ -7,16 +7,15 @@ It imports neither TensorFlow nor Keras, so `--help` and `validate` are instant.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from dlcli.display import metrics_table, predictions_table, print_json, weights_listing
 from dlcli.errors import DlcliError, UsageError
 
 app = typer.Typer(
@@ -127,7 +126,7 @@ def train(
             loaded = load_config(config, set_ or [])
             result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))
     if json_:
-        _print_json(
+        print_json(
             {
                 "run_dir": str(result.run_dir),
                 "metrics": result.metrics,
@@ -139,7 +138,7 @@ def train(
         )
         return
     out.print(f"run: {result.run_dir}")
-    _metrics_table(f"final metrics ({result.evaluated_on} split)", result.metrics)
+    metrics_table(out, f"final metrics ({result.evaluated_on} split)", result.metrics)
 
 
 @app.command()
@@ -158,10 +157,10 @@ def evaluate(
     with reported(verbose):
         record = run_evaluation(run_dir, data, verbose)
     if json_:
-        _print_json({"run_dir": str(run_dir), **record})
+        print_json({"run_dir": str(run_dir), **record})
         return
-    _metrics_table(
-        f"evaluation on {record['data']} ({record['samples']} samples)", record["metrics"]
+    metrics_table(
+        out, f"evaluation on {record['data']} ({record['samples']} samples)", record["metrics"]
     )
 
 
@@ -186,9 +185,9 @@ def predict(
         if output:
             write_predictions(rows, output)
     if json_:
-        _print_json({"run_dir": str(run_dir), "predictions": rows})
+        print_json({"run_dir": str(run_dir), "predictions": rows})
         return
-    _predictions_table(rows)
+    predictions_table(out, rows)
     if output:
         out.print(f"wrote {output}")
 
@@ -201,20 +200,9 @@ def inspect(run_dir: RunArg, json_: JsonOpt = False, verbose: VerboseOpt = False
     with reported(verbose):
         layers = run_inspection(run_dir, verbose)
     if json_:
-        _print_json({"run_dir": str(run_dir), "layers": layers})
+        print_json({"run_dir": str(run_dir), "layers": layers})
         return
-    for layer in layers:
-        out.print(
-            f"[bold]{layer['layer']}[/] ({layer['type']}, {layer['params']} parameters)",
-            markup=True,
-        )
-        for weight in layer["weights"]:
-            out.print(
-                f"  {weight['name']}  shape {tuple(weight['shape'])}  mean {weight['mean']:.4f}"
-                f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}"
-            )
-            if "values" in weight:
-                out.print(f"    {weight['values']}")
+    weights_listing(out, layers)
 
 
 OptionalConfigArg = Annotated[
@@ -314,7 +302,7 @@ def _show_comparison(comparison, json_: bool) -> None:
     from dlcli.compare_report import json_summary, ranking_table, verdict
 
     if json_:
-        _print_json(json_summary(comparison))
+        print_json(json_summary(comparison))
     else:
         out.print(f"comparison: {comparison.path}")
         # In a log or pipe Rich assumes 80 columns, too few for this table: use 120.
@@ -337,39 +325,6 @@ def _output(quiet: bool, json_: bool, verbose: bool):
     if quiet:
         return Output("none", stream, verbose)
     return Output("bar" if stream.isatty() else "lines", stream, verbose)
-
-
-def _metrics_table(title: str, metrics: dict[str, float]) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in metrics.items():
-        table.add_row(key, f"{value:.4f}")
-    out.print(table)
-
-
-def _predictions_table(rows: list[dict[str, Any]]) -> None:
-    table = Table()
-    table.add_column("input")
-    if rows and "class" in rows[0]:
-        table.add_column("class", justify="right")
-        table.add_column("probability", justify="right")
-        if len(rows[0]["top"]) > 1:
-            table.add_column("top-k")
-        for row in rows:
-            cells = [row["input"], str(row["class"]), f"{row['probability']:.4f}"]
-            if len(row["top"]) > 1:
-                cells.append(", ".join(f"{t['class']}: {t['probability']:.3f}" for t in row["top"]))
-            table.add_row(*cells)
-    else:
-        table.add_column("prediction")
-        for row in rows:
-            table.add_row(row["input"], ", ".join(f"{v:.4f}" for v in row["values"]))
-    out.print(table)
-
-
-def _print_json(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
 def main() -> None:
