@@ -91,7 +91,7 @@ class LiveBar(EpochLines):
         )
 
     def on_train_end(self, logs=None) -> None:
-        self.progress.stop()
+        self.progress.stop()  # idempotent: the runner calls it again after an interrupt
 
 
 class HistoryWriter(keras.callbacks.Callback):

@@ -181,7 +181,8 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks = [nan, checkpoint_callback(run, start), history]
     callbacks += configured_callbacks(cfg.callbacks, run)
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset)
-    callbacks += progress_callbacks(output, output.prefix)
+    progress = progress_callbacks(output, output.prefix)
+    callbacks += progress
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
     model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
     try:
@@ -196,6 +197,9 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
         )
     except (ValueError, TypeError) as error:
         raise ModelError(f"training failed: {_first_line(error)}") from None
+    finally:  # Keras skips on_train_end when fit is interrupted: clear a live bar anyway
+        for callback in progress:
+            callback.on_train_end()
     without_xla(model)
     if nan.where is not None:
         epoch, batch = nan.where
