@@ -213,3 +213,15 @@ def test_predict_reads_png_digits_through_the_configs_scaling(tmp_path: Path) ->
     result = invoke("predict", run_dir, tmp_path / "digit0.png", tmp_path / "digit1.png", "--json")
     assert result.exit_code == 0, result.output
     assert [row["class"] for row in json.loads(result.stdout)["predictions"]] == [0, 1]
+
+
+def test_evaluate_on_another_file_preprocesses_it_like_the_training_data(trained, tmp_path) -> None:
+    run_dir, report = trained
+    make_blobs(tmp_path)  # the same test split, in a file of its own
+    with np.load(tmp_path / "blobs.npz") as arrays:
+        np.savez(tmp_path / "other.npz", x=arrays["x_test"], y=arrays["y_test"])
+    result = invoke("evaluate", run_dir, "--data", tmp_path / "other.npz", "--json")
+    assert result.exit_code == 0, result.output
+    evaluation = json.loads(result.stdout)
+    assert evaluation["samples"] == 24 and evaluation["data"].endswith("other.npz")
+    assert evaluation["metrics"]["accuracy"] == pytest.approx(report["metrics"]["accuracy"])
