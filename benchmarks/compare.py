@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO, check, run_child, table
+from dlcli.compare_args import DEFAULT_OPTIMIZERS
 
 CONFIG = REPO / "configs" / "mnist_mlp.yaml"
-# compare-optimizers' default six (dlcli/compare_args.py DEFAULT_OPTIMIZERS).
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+OPTIMIZERS = DEFAULT_OPTIMIZERS  # what compare-optimizers trains by default
 ONE_EPOCH = ["--set", "train.epochs=1"]
 
 

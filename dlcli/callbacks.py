@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import keras
 
+from dlcli.names import higher_is_better
 from dlcli.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
 from dlcli.schema import CallbacksConfig
 
@@ -126,24 +127,49 @@ class StopOnNaN(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _early_stopping(cfg, run: RunDir):
+def _early_stopping(cfg, run: RunDir, history: dict[str, list[float]]):
     return keras.callbacks.EarlyStopping(**cfg.model_dump())
 
 
-def _reduce_lr(cfg, run: RunDir):
+def _reduce_lr(cfg, run: RunDir, history: dict[str, list[float]]):
     return keras.callbacks.ReduceLROnPlateau(**cfg.model_dump())
 
 
-def _keep_best(cfg, run: RunDir):
-    return keras.callbacks.ModelCheckpoint(
-        str(run.file(BEST_WEIGHTS_FILE)),
-        monitor=cfg.monitor,
-        save_best_only=True,
-        save_weights_only=True,
-    )
+class KeepBest(keras.callbacks.Callback):
+    """best.weights.h5: the weights of the best epoch by `monitor`, written atomically.
+
+    Unlike keras's ModelCheckpoint it knows the epochs before a resume: a resumed run
+    overwrites the file only when it beats the best epoch so far.
+    """
+
+    def __init__(self, run: RunDir, monitor: str, history: dict[str, list[float]]):
+        super().__init__()
+        self.run = run
+        self.monitor = monitor
+        self.higher_is_better = higher_is_better(monitor)
+        earlier = [v for v in history.get(monitor, []) if math.isfinite(v)]
+        pick = max if self.higher_is_better else min
+        self.best = pick(earlier) if earlier else None
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(float(value)):
+            return
+        value = float(value)
+        better = self.best is None or (
+            value > self.best if self.higher_is_better else value < self.best
+        )
+        if better:
+            self.best = value
+            self.run.save_with(BEST_WEIGHTS_FILE, self.model.save_weights)
 
 
-# train.callbacks.<key> -> factory. The config schema lists the same keys.
+def _keep_best(cfg, run: RunDir, history: dict[str, list[float]]):
+    return KeepBest(run, cfg.monitor, history)
+
+
+# train.callbacks.<key> -> factory(cfg, run, history before this fit). The config schema
+# lists the same keys.
 CALLBACKS = {
     "early_stopping": _early_stopping,
     "reduce_lr_on_plateau": _reduce_lr,
@@ -151,7 +177,11 @@ CALLBACKS = {
 }
 
 
-def configured_callbacks(cfg: CallbacksConfig, run: RunDir) -> list[keras.callbacks.Callback]:
+def configured_callbacks(
+    cfg: CallbacksConfig, run: RunDir, history: dict[str, list[float]] | None = None
+) -> list[keras.callbacks.Callback]:
     return [
-        CALLBACKS[key](getattr(cfg, key), run) for key in CALLBACKS if getattr(cfg, key) is not None
+        CALLBACKS[key](getattr(cfg, key), run, history or {})
+        for key in CALLBACKS
+        if getattr(cfg, key) is not None
     ]

@@ -78,12 +78,24 @@ def plan_members(axes: list[Axis], seeds: list[int]) -> tuple[dict[str, list[str
     for combination in itertools.product(*(axis.values for axis in axes)):
         label = ",".join(label for label, _ in combination)
         groups[label] = [override for _, override in combination]
+    names = _unique_names(list(groups))
     members = [
-        Member(f"{safe_name(label)}-seed{seed}", label, seed, [*overrides, f"seed={seed}"])
+        Member(f"{names[label]}-seed{seed}", label, seed, [*overrides, f"seed={seed}"])
         for label, overrides in groups.items()
         for seed in seeds
     ]
     return groups, members
+
+
+def _unique_names(labels: list[str]) -> dict[str, str]:
+    """safe_name per label; where two collide (cut at 80 characters, or differing only
+    in characters it drops) each gets its position, so no two groups share a member."""
+    names = {label: safe_name(label) for label in labels}
+    taken = list(names.values())
+    return {
+        label: name if taken.count(name) == 1 else f"g{index + 1}-{name}"
+        for index, (label, name) in enumerate(names.items())
+    }
 
 
 def safe_name(label: str) -> str:
@@ -202,7 +214,10 @@ def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> 
         position = f"{plan.members.index(member) + 1} of {len(plan.members)}"
         _announce(output, f"{member.group}, seed {member.seed} — {position}")
         prefix = f"[{position.replace(' of ', '/')} {member.group} s{member.seed}] "
-        member_output = Output(output.progress, output.stream, output.verbose, prefix)
+        member_output = Output(
+            output.progress, output.stream, output.verbose, prefix,
+            resume_hint=f"dlcli compare --resume {compare.path}",
+        )  # fmt: skip
         _train_member(compare, plan, member, loaded, dataset, member_output)
 
 

@@ -104,6 +104,8 @@ def parse_target(text: str | None) -> tuple[str, float] | None:
         return None
     metric, _, value = text.partition("=")
     try:
+        if not metric.strip():
+            raise ValueError("no metric name")
         return metric.strip(), float(value)
     except ValueError:
         raise UsageError(

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from dlcli.compare import Comparison
-from dlcli.compare_stats import higher_is_better
+from dlcli.names import higher_is_better
 
 
 def ranking_table(comparison: Comparison) -> Table:
@@ -52,6 +52,11 @@ def verdict(comparison: Comparison) -> list[str]:
                      "spread (mean ± std overlap)")  # fmt: skip
     else:
         lines.append(f"best: {first['group']} ({_pm(first)})")
+    target = comparison.summary["target"]
+    recorded = {key for group in comparison.summary["groups"].values() for key in group["final"]}
+    if target and recorded and target["metric"] not in recorded:
+        lines.append(f"--target: no member recorded {target['metric']!r} "
+                     f"(recorded: {', '.join(sorted(recorded))})")  # fmt: skip
     incomplete = comparison.summary["incomplete_members"]
     if incomplete:
         lines.append(

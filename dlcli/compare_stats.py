@@ -13,18 +13,14 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from dlcli import rundir as files
+from dlcli.names import higher_is_better
 from dlcli.rundir import RunDir
 
 if TYPE_CHECKING:
     from dlcli.compare import Plan
 
 # Metrics where a larger value is better; every other one (losses, errors) is smaller-better.
-HIGHER_IS_BETTER = ("accuracy", "auc", "precision", "recall", "r2_score", "cosine_similarity")
 RANK_PREFERENCE = ("val_accuracy", "val_loss", "accuracy", "loss")
-
-
-def higher_is_better(metric: str) -> bool:
-    return any(word in metric for word in HIGHER_IS_BETTER)
 
 
 def mean_std(values: list[float]) -> dict[str, Any]:
@@ -117,7 +113,7 @@ def _ranked_metric(groups: dict[str, dict]) -> str | None:
 
 
 def _ranking(groups: dict[str, dict], metric: str | None) -> list[dict[str, Any]]:
-    """Best first; a group whose mean ± std overlaps its neighbour's gets a note."""
+    """Best first; a group whose mean ± std overlaps another's gets a note naming it."""
     if metric is None:
         return []
     scored = [(label, g["final"].get(metric)) for label, g in groups.items()]
@@ -126,11 +122,7 @@ def _ranking(groups: dict[str, dict], metric: str | None) -> list[dict[str, Any]
     scored.sort(key=lambda item: sign * item[1]["mean"])
     ranking = []
     for index, (label, stats) in enumerate(scored):
-        close = [
-            other
-            for other, o in scored[max(index - 1, 0) : index + 2]
-            if other != label and _overlap(stats, o)
-        ]
+        close = [other for other, o in scored if other != label and _overlap(stats, o)]
         ranking.append(
             {
                 "rank": index + 1,

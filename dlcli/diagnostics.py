@@ -25,14 +25,18 @@ class GradientNorms(keras.callbacks.Callback):
     so an interrupted run keeps what was measured; the plot is drawn at the end.
     """
 
-    def __init__(self, run: RunDir, x, y):
+    def __init__(self, run: RunDir, x, y, start_epoch: int = 0):
         super().__init__()
         self.run = run
         self.x, self.y = x[:FIXED_BATCH], y[:FIXED_BATCH]
+        self.start_epoch = start_epoch
         self.record: dict[str, Any] = {"batch_samples": len(self.x), "epochs": [], "layers": {}}
+        if start_epoch > 0:  # a resumed run carries on with what it measured before
+            self.record = _measured_until(run, start_epoch) or self.record
 
     def on_train_begin(self, logs=None) -> None:
-        self._measure(0)
+        if self.start_epoch == 0:
+            self._measure(0)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self._measure(epoch + 1)
@@ -46,6 +50,19 @@ class GradientNorms(keras.callbacks.Callback):
             self.record["layers"].setdefault(name, []).append(norm)
         self.record["epochs"].append(epoch)
         self.run.write_json(DIAGNOSTICS_FILE, {"gradient_norms": self.record})
+
+
+def _measured_until(run: RunDir, epoch: int) -> dict[str, Any] | None:
+    """The recorded norms up to `epoch` (the resume point), or None if there are none."""
+    if not run.file(DIAGNOSTICS_FILE).is_file():
+        return None
+    record = run.read_json(DIAGNOSTICS_FILE).get("gradient_norms")
+    if not record:
+        return None
+    keep = sum(1 for e in record["epochs"] if e <= epoch)  # drop the interrupted epoch's
+    record["epochs"] = record["epochs"][:keep]
+    record["layers"] = {name: values[:keep] for name, values in record["layers"].items()}
+    return record
 
 
 def gradient_norms(model, x, y) -> dict[str, float]:
@@ -98,13 +115,16 @@ def _shade(cmap, index: int, count: int):
     return cmap(0.05 + 0.85 * index / max(count - 1, 1))
 
 
-def _gradient_norms(run: RunDir, dataset) -> keras.callbacks.Callback:
-    return GradientNorms(run, dataset.x_train, dataset.y_train)
+def _gradient_norms(run: RunDir, dataset, start_epoch: int) -> keras.callbacks.Callback:
+    return GradientNorms(run, dataset.x_train, dataset.y_train, start_epoch)
 
 
-# train.diagnostics name -> factory(run, dataset). schema.DIAGNOSTIC_NAMES lists the same.
+# train.diagnostics name -> factory(run, dataset, start_epoch). schema.DIAGNOSTIC_NAMES
+# lists the same names.
 DIAGNOSTICS = {"gradient_norms": _gradient_norms}
 
 
-def diagnostic_callbacks(names: list[str], run: RunDir, dataset) -> list[keras.callbacks.Callback]:
-    return [DIAGNOSTICS[name](run, dataset) for name in dict.fromkeys(names)]
+def diagnostic_callbacks(
+    names: list[str], run: RunDir, dataset, start_epoch: int = 0
+) -> list[keras.callbacks.Callback]:
+    return [DIAGNOSTICS[name](run, dataset, start_epoch) for name in dict.fromkeys(names)]

@@ -24,8 +24,8 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Handler:
-    def __init__(self, run_path: str):
-        self.run_path = run_path
+    def __init__(self, resume_hint: str):
+        self.resume_hint = resume_hint
         self.received = 0
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
@@ -33,20 +33,18 @@ class _Handler:
         if self.received == 1:
             raise KeyboardInterrupt
         # Second signal: the user wants out now. Files are atomic; nothing is half-written.
-        sys.stderr.write(
-            f"\ninterrupted again: exiting now. Resume with: dlcli train --resume {self.run_path}\n"
-        )
+        sys.stderr.write(f"\ninterrupted again: exiting now. Resume with: {self.resume_hint}\n")
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)
 
 
 @contextlib.contextmanager
-def stop_on_signals(run_path: str) -> Iterator[None]:
+def stop_on_signals(resume_hint: str) -> Iterator[None]:
     """Within the block, SIGINT/SIGTERM raise KeyboardInterrupt once, then exit at once."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
-    handler = _Handler(run_path)
+    handler = _Handler(resume_hint)
     previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
     try:
         yield

@@ -168,6 +168,15 @@ OPTIMIZER_ARGS: dict[str, tuple[str, ...]] = {
 ALIASES = {"lr": "learning_rate", "acc": "accuracy", "act": "activation", "bs": "batch_size"}
 
 
+# Metrics (and val_ forms) where a larger value is better; for the rest (loss, mse,
+# mae, ...) smaller is better. Used to rank comparisons and to keep the best epoch.
+HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "r2_score", "cosine_similarity")
+
+
+def higher_is_better(metric: str) -> bool:
+    return any(word in metric for word in HIGHER_IS_BETTER)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """The closest valid name to a misspelled one, if any is close enough."""
     choices = list(choices)

@@ -60,28 +60,13 @@ def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
     folder = run.file(files.CHECKPOINT_DIR)
     name = f"epoch-{epoch:04d}.weights.h5"
     previous = _state(run)
-    _save_weights(model, folder, name)
+    run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights)
     run.write_json(
         f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}",
         {"epoch": epoch, "weights": name, "history": history},
     )
     if previous and previous.get("weights") not in (None, name):
         (folder / previous["weights"]).unlink(missing_ok=True)
-
-
-def _save_weights(model, folder: Path, name: str) -> None:
-    """Keras writes in place; write beside the target, then rename over it."""
-    partial = folder / f".partial.{name}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        model.save_weights(str(partial))
-        partial.replace(folder / name)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise RunDirError(f"cannot write a checkpoint in {folder}: {files.why(error)}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _state(run: RunDir) -> dict[str, Any] | None:
@@ -114,7 +99,7 @@ def keep_last_good(run: RunDir, model) -> str:
         return "no epoch finished, so no weights were kept"
     restore(run, model)
     run.write_json(files.HISTORY_FILE, state["history"])
-    _save_weights(model, run.path, files.WEIGHTS_FILE)
+    run.save_with(files.WEIGHTS_FILE, model.save_weights)
     return f"{files.WEIGHTS_FILE} holds the weights of epoch {state['epoch']}, the last good one"
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,23 @@ class RunDir:
                 raise
         except OSError as error:
             raise RunDirError(f"cannot write {target}: {_why(error)}") from None
+        return target
+
+    def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
+        """For files Keras writes itself (model.save, save_weights), which write in place:
+        save under a temporary name beside the target, then rename it into place."""
+        target = self.path / name
+        partial = target.with_name(f".partial.{target.name}")  # keeps Keras's suffix
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save(str(partial))
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise RunDirError(f"cannot write {target}: {why(error)}") from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return target
 
     def read_json(self, name: str) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 from dlcli import rundir as files
 from dlcli.checks import check_fit
 from dlcli.config import LoadedConfig
-from dlcli.errors import DlcliError, ModelError, RunDirError, TrainingError
+from dlcli.errors import DlcliError, ModelError, TrainingError
 from dlcli.rundir import RunDir
 
 
@@ -30,6 +30,7 @@ class Output:
     stream: Any = None  # where progress goes; None: stdout
     verbose: bool = False
     prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
+    resume_hint: str | None = None  # how to continue after Ctrl-C; None: `train --resume RUN`
 
 
 @dataclass
@@ -85,7 +86,8 @@ def train_on(
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
-    with stop_on_signals(str(run.path)), recording(run):
+    hint = output.resume_hint or f"dlcli train --resume {run.path}"
+    with stop_on_signals(hint), recording(run):
         start = restore(run, model)
         _write_run_facts(run, model, dataset, device, cfg.seed)
         history = _fit(run, model, dataset, loaded, output, start)
@@ -177,10 +179,12 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     cfg = loaded.config.train
     history = HistoryWriter(run, {key: list(values) for key, values in start.history.items()})
     nan = StopOnNaN()
-    # The checkpoint comes first: history.json is never ahead of the weights kept.
-    callbacks = [nan, checkpoint_callback(run, start), history]
-    callbacks += configured_callbacks(cfg.callbacks, run)
-    callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset)
+    # The configured callbacks first, so a learning rate ReduceLROnPlateau lowers at an
+    # epoch's end is in that epoch's checkpoint; then the checkpoint, so history.json is
+    # never ahead of the weights kept.
+    callbacks = [nan, *configured_callbacks(cfg.callbacks, run, start.history)]
+    callbacks += [checkpoint_callback(run, start), history]
+    callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
@@ -239,21 +243,9 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
     from dlcli.plots import plot_history
 
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
-    _save_atomically(run, files.WEIGHTS_FILE, model.save_weights)
-    _save_atomically(run, files.MODEL_FILE, model.save)
+    run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    run.save_with(files.MODEL_FILE, model.save)
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
-
-
-def _save_atomically(run: RunDir, name: str, save) -> None:
-    """Keras writes in place; save beside the target, then rename over it."""
-    final = run.file(name)
-    partial = final.with_name(f".partial.{name}")
-    try:
-        save(str(partial))
-        partial.replace(final)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise RunDirError(f"cannot write {final}: {files.why(error)}") from None
 
 
 def _command_line() -> str:

@@ -19,12 +19,12 @@ from dlcli.schema import TrainConfig
 AUTO_JIT_MIN_STEPS = 1000
 
 
-def use_xla(train: TrainConfig, train_samples: int | None) -> bool:
+def use_xla(train: TrainConfig, train_samples: int) -> bool:
     """train.jit_compile resolved: `auto` is on for long trainings, off for short or
     deterministic ones (TensorFlow's op determinism does not cover XLA kernels)."""
     if train.jit_compile != "auto":
         return bool(train.jit_compile)
-    if train.deterministic or train_samples is None:
+    if train.deterministic:
         return False
     steps = math.ceil(train_samples / train.batch_size) * train.epochs
     return steps >= AUTO_JIT_MIN_STEPS

@@ -125,3 +125,40 @@ def test_member_names_are_plain_directory_names():
     _, stacks = plan_members([long], [3])
     assert [m.name for m in stacks] == ["layers_1-seed3", "layers_2-seed3"]
     assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", m.name) for m in members + stacks)
+
+
+def test_lower_is_better_metrics_rank_ascending_and_overlap_is_checked_with_every_group():
+    groups = {
+        "a": {"final": {"val_loss": mean_std([1.0, 1.0])}},
+        "b": {"final": {"val_loss": mean_std([1.5, 1.5])}},
+        "c": {"final": {"val_loss": mean_std([1.0, 3.0])}},  # 2.0 ± 1.41: reaches a and b
+    }
+    ranking = _ranking(groups, "val_loss")
+    assert [row["group"] for row in ranking] == ["a", "b", "c"]
+    assert ranking[0]["within_spread_of"] == ["c"]  # not a neighbour, still within spread
+    assert sorted(ranking[2]["within_spread_of"]) == ["a", "b"]
+
+
+def test_epochs_to_target_and_best_follow_the_metric_direction():
+    from dlcli.compare_stats import _best, _epochs_to_target
+
+    histories = [{"val_loss": [0.9, 0.5, 0.4]}, {"val_loss": [0.8, 0.7, 0.45]}]
+    assert _epochs_to_target(("val_loss", 0.5), histories) == {"per_seed": [2, 3], "mean": 2.5}
+    assert _best("val_loss", [0.9, 0.4, 0.6]) == 0.4
+    assert _best("val_accuracy", [0.9, 0.95, 0.6]) == 0.95
+
+
+def test_members_get_distinct_names_even_when_their_labels_collide():
+    from dlcli.compare import Axis, plan_members
+
+    long = "x" * 90
+    axis = Axis("k", [(f"{long}1", "k=1"), (f"{long}2", "k=2"), ("a/b", "k=3"), ("a b", "k=4")])
+    _, members = plan_members([axis], [1, 2])
+    names = [member.name for member in members]
+    assert len(set(names)) == len(names) == 8
+    assert {m.overrides[0] for m in members if m.name.startswith("g1-")} == {"k=1"}
+
+
+def test_target_needs_a_metric_name():
+    with pytest.raises(UsageError, match="expected METRIC=NUMBER"):
+        parse_target("=0.9")

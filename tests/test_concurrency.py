@@ -45,8 +45,6 @@ def test_runs_started_in_the_same_second_get_distinct_directories(tmp_path: Path
 
     assert len(set(paths)) == len(names)  # eight processes, eight directories
     assert sorted(str(p) for p in runs.iterdir()) == sorted(paths)
-    stamps = {Path(p).name.removeprefix("compare-").split("-")[2] for p in paths}
-    assert len(stamps) <= 2  # they really did start within a second or two
     for path in paths:  # each directory holds exactly its own creator's status
         status = json.loads((Path(path) / "status.json").read_text())
         assert status["creator"] == status["pid"]
