@@ -20,6 +20,7 @@ import numpy as np
 from dlcli import file_formats as ff
 from dlcli.data_sources import RawData, load_source, rng
 from dlcli.errors import DataError
+from dlcli.keras_datasets import encode_sequences, sequence_encoding
 from dlcli.schema import DataConfig
 
 
@@ -145,7 +146,7 @@ def _fit_inputs(x_train: np.ndarray, cfg: DataConfig) -> dict[str, Any]:
                 f"{list(input_shape)} ({size} values); the new shape must hold {size} "
                 "values too (use -1 for one dimension to have it computed)"
             ) from None
-    return {
+    prep: dict[str, Any] = {
         "input_shape": list(input_shape),  # one raw sample, as read
         "reshape": cfg.reshape,
         "sample_shape": [int(d) for d in sample_shape],  # one sample, as the model sees it
@@ -154,6 +155,10 @@ def _fit_inputs(x_train: np.ndarray, cfg: DataConfig) -> dict[str, Any]:
         "mean": None,
         "std": None,
     }
+    encoding = sequence_encoding(cfg)
+    if encoding is not None:  # imdb/reuters: word ids >= num_words -> oov, pad/cut to length
+        prep["sequences"] = encoding
+    return prep
 
 
 def _fit_standardize(x_train: np.ndarray, prep: dict[str, Any]) -> None:
@@ -168,9 +173,49 @@ def _fit_standardize(x_train: np.ndarray, prep: dict[str, Any]) -> None:
 def preprocess_inputs(x: np.ndarray, preprocessing: dict[str, Any]) -> np.ndarray:
     """Reshape, cast, scale and standardize new inputs exactly as the training data was.
 
-    A single sample (shape = the raw input shape) gets a batch dimension of 1.
+    A single sample (shape = the raw input shape) gets a batch dimension of 1. Word-id
+    sequences (imdb/reuters) first get the training data's rare-word mapping and length.
     """
+    if preprocessing.get("sequences"):
+        x = _encode_word_ids(x, preprocessing["sequences"])
     return _standardize(_shape_and_scale(x, preprocessing), preprocessing)
+
+
+def _encode_word_ids(x: Any, encoding: dict[str, Any]) -> np.ndarray:
+    """One sequence (1-D), or one per sample (2-D, or a list of lists of any lengths)."""
+    if not isinstance(x, np.ndarray):
+        try:
+            x = np.asarray(x)
+        except ValueError:  # sequences of different lengths
+            ragged = np.empty(len(x), dtype=object)
+            ragged[:] = [list(seq) for seq in x]
+            x = ragged
+    if x.dtype == object and x.ndim == 1:
+        sequences = [_word_ids(seq, ndim=1) for seq in x]
+    elif x.ndim in (1, 2):
+        sequences = _word_ids(x, ndim=x.ndim)
+        if x.ndim == 1:
+            sequences = sequences[np.newaxis]
+    else:
+        raise DataError(
+            f"inputs of shape {list(x.shape)} are not word-id sequences: give one "
+            "sequence, or one per sample"
+        )
+    return encode_sequences(sequences, **encoding)
+
+
+def _word_ids(seq: Any, ndim: int) -> np.ndarray:
+    try:
+        values = np.asarray(seq, dtype=np.float64)
+    except (ValueError, TypeError):
+        values = np.array([np.nan])
+    ok = values.ndim == ndim and np.all(np.isfinite(values)) and np.all(values >= 0)
+    if not (ok and np.all(values % 1 == 0)):
+        raise DataError(
+            "inputs must be word-id sequences: lists of word ids (integers >= 0), "
+            "as in the training data"
+        )
+    return values.astype(np.int64)
 
 
 def _shape_and_scale(x: np.ndarray, prep: dict[str, Any]) -> np.ndarray:

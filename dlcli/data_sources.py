@@ -15,7 +15,7 @@ import numpy as np
 from dlcli import file_formats as ff
 from dlcli.errors import DataError
 from dlcli.keras_datasets import KERAS_SEED, load_builtin
-from dlcli.schema import KERAS_DATASETS, DataConfig
+from dlcli.schema import KERAS_DATASETS, DataConfig, LinearData
 
 
 @dataclass
@@ -27,11 +27,12 @@ class RawData:
     files: dict[str, str] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)  # must include "source"
     notes: list[str] = field(default_factory=list)  # choices a user should know about
+    names: dict[str, str] = field(default_factory=dict)  # "x_train" -> name in the file, if other
 
 
 def rng(seed: int, *stream: int) -> np.random.Generator:
-    """A generator for `seed` (negative seeds allowed); `stream` gives independent ones."""
-    return np.random.default_rng([seed % 2**64, *stream] if stream else seed % 2**64)
+    """A generator for `seed`; `stream` gives independent ones."""
+    return np.random.default_rng([seed, *stream] if stream else seed)
 
 
 def load_source(cfg: DataConfig, seed: int) -> RawData:
@@ -54,7 +55,9 @@ def load_source(cfg: DataConfig, seed: int) -> RawData:
         raw = RawData(**arrays, files=files, info={"source": f"IDX files in {cfg.path}"})
     else:  # the schema only lets known names through
         raise DataError(f"unknown dataset {cfg.dataset!r}")
-    _check_lengths(raw)
+    _check_lengths(raw)  # before anything indexes y by x's samples
+    if raw.x_test is None:
+        hold_out_test(raw, cfg)
     _features_as_columns(raw)
     return raw
 
@@ -107,7 +110,7 @@ def _numeric(values: Any, where: str) -> np.ndarray:
 
 
 def _linear(cfg: DataConfig, seed: int) -> RawData:
-    lin = cfg.linear
+    lin = cfg.linear or LinearData()
     low, high = lin.x_range
     if not low < high:
         raise DataError(
@@ -143,7 +146,6 @@ def _linear(cfg: DataConfig, seed: int) -> RawData:
         true_weights=weights.tolist(),
         true_bias=bias.tolist(),
     )
-    hold_out_test(raw, cfg)
     return raw
 
 
@@ -151,15 +153,14 @@ def _npz(cfg: DataConfig) -> RawData:
     path = _path(cfg)
     arrays = ff.load_npz(path)
     x, y, x_name = ff.pick_arrays(arrays, [("x_train", "y_train"), ("x", "y")], path)
+    y_name = "y_train" if x_name == "x_train" else "y"
     if y is None:
-        y_name = "y_train" if x_name == "x_train" else "y"
         raise DataError(f"{path!r} has {x_name} but no {y_name} (the training targets)")
     raw = RawData(x, y, arrays.get("x_test"), arrays.get("y_test"), info={"source": path})
+    raw.names = {"x_train": x_name, "y_train": y_name}
     ff.record(raw.files, path)
     if (raw.x_test is None) != (raw.y_test is None):
         raise DataError(f"{path!r} must hold both x_test and y_test, or neither")
-    if raw.x_test is None:
-        hold_out_test(raw, cfg)
     return raw
 
 
@@ -171,17 +172,25 @@ def _csv(cfg: DataConfig) -> RawData:
     columns = [c for c in header if c != cfg.target]
     raw = RawData(x, y, None, None, info={"source": path, "columns": columns})
     ff.record(raw.files, path)
-    hold_out_test(raw, cfg)
     return raw
 
 
 def _check_lengths(raw: RawData) -> None:
+    """x and y of each split: arrays of samples, as many of one as of the other."""
     for split in ("train", "test"):
         x, y = getattr(raw, f"x_{split}"), getattr(raw, f"y_{split}")
+        x_name = raw.names.get(f"x_{split}", f"x_{split}")
+        y_name = raw.names.get(f"y_{split}", f"y_{split}")
+        for name, array in ((x_name, x), (y_name, y)):
+            if array is not None and np.ndim(array) == 0:
+                raise DataError(
+                    f"{raw.info.get('source')}: {name} is a single value, not an array "
+                    "with one entry per sample"
+                )
         if x is not None and y is not None and len(x) != len(y):
             raise DataError(
-                f"{raw.info.get('source')}: x_{split} has {len(x)} samples "
-                f"but y_{split} has {len(y)}: they must match one to one"
+                f"{raw.info.get('source')}: {x_name} has {len(x)} samples "
+                f"but {y_name} has {len(y)}: they must match one to one"
             )
     if len(raw.x_train) == 0:
         raise DataError(f"{raw.info.get('source')}: no training samples")

@@ -121,11 +121,22 @@ def load_builtin(name: str, cfg: DataConfig, files: dict[str, str]) -> tuple[Arr
         if again is not None and again[1].is_file():
             record(files, again[1])
             source += f" to {again[1]}"
-    if name in ("imdb", "reuters"):
-        length = cfg.sequence_length or DEFAULT_SEQUENCE_LENGTH
+    encoding = sequence_encoding(cfg)
+    if encoding is not None:
         for split in ("train", "test"):
-            arrays[f"x_{split}"] = encode_sequences(arrays[f"x_{split}"], cfg.num_words, length)
+            arrays[f"x_{split}"] = encode_sequences(arrays[f"x_{split}"], **encoding)
     return arrays, source
+
+
+def sequence_encoding(cfg: DataConfig) -> dict[str, Any] | None:
+    """imdb/reuters: the arguments of `encode_sequences`, as JSON (None for other data).
+
+    Recorded in preprocessing.json, so that new inputs get the same encoding.
+    """
+    if cfg.dataset not in ("imdb", "reuters"):
+        return None
+    length = cfg.sequence_length or DEFAULT_SEQUENCE_LENGTH
+    return {"num_words": cfg.num_words, "length": length, "oov": OOV_CHAR}
 
 
 def _download_arrays(name: str, cfg: DataConfig) -> Arrays:
@@ -210,8 +221,10 @@ def _keras_words(sequences: Any) -> np.ndarray:
     return out
 
 
-def encode_sequences(sequences: Any, num_words: int | None, length: int) -> np.ndarray:
-    """Rare words (index >= num_words) -> OOV, then pad/cut at the front to `length`.
+def encode_sequences(
+    sequences: Any, num_words: int | None, length: int, oov: int = OOV_CHAR
+) -> np.ndarray:
+    """Rare words (index >= num_words) -> `oov`, then pad/cut at the front to `length`.
 
     Front padding and truncation, as keras.utils.pad_sequences does by default: the
     end of a review (often its verdict) is kept.
@@ -220,7 +233,7 @@ def encode_sequences(sequences: Any, num_words: int | None, length: int) -> np.n
     for i, seq in enumerate(sequences):
         seq = np.asarray(seq, dtype=np.int64)[-length:]
         if num_words is not None:
-            seq = np.where(seq >= num_words, OOV_CHAR, seq)
+            seq = np.where(seq >= num_words, oov, seq)
         if len(seq):
             out[i, -len(seq) :] = seq
     return out

@@ -56,7 +56,7 @@ class DataConfig(Strict):
     target: str | None = None  # csv: the column holding y (all other columns are x)
     x: list[Any] | None = None  # inline: inputs, e.g. the four rows of a truth table
     y: list[Any] | None = None  # inline: targets
-    linear: LinearData = LinearData()  # dataset: linear
+    linear: LinearData | None = None  # dataset: linear; unset: LinearData's defaults
     num_words: PositiveInt | None = None  # imdb/reuters: keep the most frequent words
     sequence_length: PositiveInt | None = None  # imdb/reuters: pad/cut sequences to this
 
@@ -83,7 +83,40 @@ class DataConfig(Strict):
             raise ValueError("dataset 'csv' needs `target:` (the column holding y)")
         if self.dataset == "inline" and (self.x is None or self.y is None):
             raise ValueError("dataset 'inline' needs both `x:` and `y:` lists")
+        # Keys of another source would be silently ignored: say whose they are.
+        given = {
+            "path": self.path is not None,
+            "target": self.target is not None,
+            "x": self.x is not None,
+            "y": self.y is not None,
+            "num_words": self.num_words is not None,
+            "sequence_length": self.sequence_length is not None,
+            "linear": self.linear is not None and self.linear != LinearData(),
+        }
+        default = "" if "dataset" in self.model_fields_set else ", the default"
+        for key, datasets in _SOURCE_KEYS.items():
+            if given[key] and self.dataset not in datasets:
+                quoted = [repr(d) for d in datasets]
+                owners = " or ".join(
+                    [", ".join(quoted[:-1]), quoted[-1]] if quoted[:-1] else quoted
+                )
+                raise ValueError(
+                    f"`{key}:` belongs to dataset {owners}, but the dataset is "
+                    f"{self.dataset!r}{default}: set `dataset:` or remove `{key}:`"
+                )
         return self
+
+
+# Source-specific keys of `data:` and the datasets they belong to.
+_SOURCE_KEYS: dict[str, tuple[str, ...]] = {
+    "path": ("npz", "csv", "idx"),
+    "target": ("csv",),
+    "x": ("inline",),
+    "y": ("inline",),
+    "num_words": ("imdb", "reuters"),
+    "sequence_length": ("imdb", "reuters"),
+    "linear": ("linear",),
+}
 
 
 class ModelConfig(Strict):
@@ -209,7 +242,9 @@ def _run_name(name: str) -> str:
 class Config(Strict):
     name: Annotated[str, AfterValidator(_run_name)] = "run"  # run-directory prefix
     description: str | None = None  # one line on what this experiment shows
-    seed: int = 42  # seeds Python, NumPy and Keras: same seed, same run
+    seed: Annotated[int, Field(ge=0, lt=2**32)] = (
+        42  # seeds Python, NumPy and Keras: same seed, same run
+    )
     data: DataConfig = DataConfig()
     model: ModelConfig
     compile: CompileConfig

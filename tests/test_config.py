@@ -190,3 +190,56 @@ def test_data_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     text = MINIMAL + "data:\n  dataset: npz\n  path: data/set.npz\n"
     loaded = load_config(write(tmp_path / "sub" / "c.yaml", text))
     assert loaded.config.data.path == str((tmp_path / "sub" / "data" / "set.npz").resolve())
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+def test_seed_outside_what_keras_can_seed_is_a_config_error(tmp_path: Path, seed: str) -> None:
+    # keras.utils.set_random_seed needs 0 <= seed < 2**32; outside, training would crash.
+    (problem,) = problems_of(write(tmp_path / "c.yaml", MINIMAL), [f"seed={seed}"])
+    assert problem.startswith(f"--set seed={seed}: seed: input should be")
+    assert load_config(write(tmp_path / "c.yaml", MINIMAL), [f"seed={2**32 - 1}"]).config.seed
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "{path: tok.npz, target: y}",
+            "`path:` belongs to dataset 'npz', 'csv' or 'idx', but "
+            "the dataset is 'mnist', the default",
+        ),
+        (
+            "{dataset: npz, path: d.npz, target: y}",
+            "`target:` belongs to dataset 'csv', but the dataset is 'npz'",
+        ),
+        ("{dataset: linear, x: [[0]], y: [0]}", "`x:` belongs to dataset 'inline'"),
+        ("{dataset: mnist, num_words: 100}", "`num_words:` belongs to dataset 'imdb' or 'reuters'"),
+        ("{dataset: cifar10, sequence_length: 9}", "`sequence_length:` belongs to dataset 'imdb'"),
+        (
+            "{dataset: inline, x: [[0]], y: [0], linear: {samples: 9}}",
+            "`linear:` belongs to dataset 'linear', but the dataset is 'inline'",
+        ),
+    ],
+)
+def test_data_keys_of_another_dataset_are_errors(tmp_path: Path, data: str, message: str) -> None:
+    (problem,) = problems_of(write(tmp_path / "c.yaml", MINIMAL + f"data: {data}\n"))
+    assert "data: " in problem and message in problem
+
+
+def test_data_keys_of_the_dataset_in_use_are_accepted(tmp_path: Path) -> None:
+    for data in (
+        "{dataset: imdb, num_words: 100, sequence_length: 50}",
+        "{dataset: csv, path: d.csv, target: y}",
+        "{dataset: idx, path: mnist}",
+        "{dataset: linear, linear: {samples: 9}}",
+        "{dataset: mnist, linear: {}}",  # the defaults, written out: harmless
+    ):
+        assert load_config(write(tmp_path / "c.yaml", MINIMAL + f"data: {data}\n")).config
+
+
+def test_resolved_config_shows_the_linear_section_only_for_linear_data(tmp_path: Path) -> None:
+    mnist = yaml.safe_load(load_config(write(tmp_path / "a.yaml", MINIMAL)).resolved_yaml())
+    assert "linear" not in mnist["data"]
+    text = MINIMAL + "data: {dataset: linear, linear: {samples: 9}}\n"
+    linear = yaml.safe_load(load_config(write(tmp_path / "b.yaml", text)).resolved_yaml())
+    assert linear["data"]["linear"]["samples"] == 9 and linear["data"]["linear"]["noise"] == 0.0

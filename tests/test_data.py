@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import pickle
 import struct
@@ -178,6 +179,34 @@ def test_npz_without_expected_arrays_lists_what_it_has(tmp_path):
         load_dataset(cfg(dataset="npz", path=str(path)), seed=0)
 
 
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"x": np.zeros((10, 2)), "y": np.zeros(9)}, "x has 10 samples but y has 9"),
+        (
+            {"x_train": np.zeros((10, 2)), "y_train": np.zeros(11)},
+            "x_train has 10 samples but y_train has 11",
+        ),
+        (
+            {
+                "x_train": np.zeros((4, 2)),
+                "y_train": np.zeros(4),
+                "x_test": np.zeros((2, 2)),
+                "y_test": np.zeros(3),
+            },
+            "x_test has 2 samples but y_test has 3",
+        ),
+        ({"x": np.float64(1.0), "y": np.zeros(3)}, "x is a single value"),
+    ],
+)
+def test_npz_x_and_y_of_different_lengths_name_the_arrays(tmp_path, arrays, message):
+    # Checked before the test split is held out (which indexed y by x's samples: IndexError).
+    path = tmp_path / "d.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(DataError, match=message):
+        load_dataset(cfg(dataset="npz", path=str(path)), seed=0)
+
+
 def write_csv(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
@@ -303,6 +332,52 @@ def test_imdb_maps_rare_words_to_oov_and_pads_at_the_front(dirs):
     # Keras's convention: 1 = start, words shifted by 3, >= num_words -> 2 (OOV), 0 = pad.
     assert (0, 0, 1, 8, 2, 10) in rows
     assert (2, 2, 2, 2, 2, 2) in rows  # long review: its last 6 words kept, all rare
+
+
+def write_tiny_imdb(folder: Path) -> None:
+    seqs = np.empty(4, dtype=object)
+    seqs[:] = [[5, 50, 7], list(range(10, 30)), [1, 2], [40, 4, 4, 4, 4, 4, 4, 4]]
+    labels = np.array([0, 1, 0, 1])
+    np.savez(folder / "imdb.npz", x_train=seqs, y_train=labels, x_test=seqs, y_test=labels)
+
+
+def test_imdb_new_inputs_get_the_training_oov_mapping_and_length(dirs):
+    write_tiny_imdb(dirs[0])
+    c = cfg(dataset="imdb", num_words=20, sequence_length=6, validation="none", shuffle=False)
+    d = load_dataset(c, seed=0)
+    prep = json.loads(json.dumps(d.preprocessing))  # as predict/evaluate read it back
+    assert prep["sequences"] == {"num_words": 20, "length": 6, "oov": 2}
+    # New reviews as Keras gives them (1 = start, ids shifted by 3): rare -> 2, front-padded.
+    ragged = [[1, 8, 53, 10], list(range(1, 30))]
+    x = preprocess_inputs(ragged, prep)
+    assert x.dtype == np.float32 and x.shape == (2, 6)
+    assert x.astype(int).tolist() == [[0, 0, 1, 8, 2, 10], [2, 2, 2, 2, 2, 2]]
+    # One review alone, and a rectangular batch longer than sequence_length.
+    assert preprocess_inputs(np.array([1, 8, 53, 10]), prep).astype(int).tolist() == [
+        [0, 0, 1, 8, 2, 10]
+    ]
+    wide = np.array([[3, 4, 5, 6, 7, 8, 99, 9]])
+    assert preprocess_inputs(wide, prep).astype(int).tolist() == [[5, 6, 7, 8, 2, 9]]
+    # The test split, preprocessed again, is unchanged.
+    np.testing.assert_array_equal(preprocess_inputs(d.x_test, prep), d.x_test)
+
+
+@pytest.mark.parametrize("bad", [[[1, -4, 5]], [[1, 2.5]], [["a", "b"]], np.zeros((2, 2, 2))])
+def test_imdb_inputs_that_are_not_word_ids_are_data_errors(dirs, bad):
+    write_tiny_imdb(dirs[0])
+    d = load_dataset(cfg(dataset="imdb", num_words=20, sequence_length=6), seed=0)
+    with pytest.raises(DataError, match="word-id sequences"):
+        preprocess_inputs(bad, d.preprocessing)
+
+
+def test_other_data_records_no_sequence_encoding():
+    assert "sequences" not in load_dataset(cfg(**XOR), seed=0).preprocessing
+
+
+def test_linear_without_a_linear_section_uses_the_documented_defaults():
+    d = load_dataset(cfg(dataset="linear", validation="none"), seed=3)
+    assert len(d.x_train) + len(d.x_test) == 200 and d.x_train.shape[1] == 1
+    assert np.all(np.abs(d.x_train) <= 1.0)
 
 
 def test_boston_housing_npz_is_split_like_keras(dirs):
