@@ -5,10 +5,9 @@ Imports Keras only inside its functions: the CLI and `validate` never pay for it
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from dlcli.errors import ModelError
+from dlcli.errors import ModelError, first_line
 from dlcli.layers_schema import LAYERS, TAKES_DEFAULT_ACTIVATION, layer_args, layer_type
 from dlcli.schema import CompileConfig, ModelConfig
 from dlcli.schema_base import InitializerConfig, RegularizerConfig
@@ -41,12 +40,12 @@ def build_model(model_cfg: ModelConfig):
         try:
             layer = getattr(keras.layers, class_name)(**kwargs)
         except (ValueError, TypeError) as error:
-            raise ModelError(f"{where}: Keras rejects this layer: {_first_line(error)}") from None
+            raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
         try:
             model.add(layer)  # builds it on the previous layer's output shape
         except (ValueError, TypeError) as error:
             raise ModelError(
-                f"{where}: does not fit its input of shape {shape}: {_first_line(error)}"
+                f"{where}: does not fit its input of shape {shape}: {first_line(error)}"
             ) from None
         shape = tuple(model.output_shape[1:])
     return model
@@ -83,7 +82,7 @@ def _initializer(cfg: InitializerConfig):
     try:
         return keras.initializers.get({"class_name": cfg.name, "config": config})
     except (ValueError, TypeError) as error:
-        raise ModelError(f"initializer {cfg.name!r}: {_first_line(error)}") from None
+        raise ModelError(f"initializer {cfg.name!r}: {first_line(error)}") from None
 
 
 def _regularizer(cfg: RegularizerConfig):
@@ -108,7 +107,7 @@ def compile_model(
         optimizer = keras.optimizers.get(compile_cfg.optimizer.keras_config())
         loss = keras.losses.get(compile_cfg.loss)
     except (ValueError, TypeError) as error:
-        raise ModelError(f"compile: {_first_line(error)}") from None
+        raise ModelError(f"compile: {first_line(error)}") from None
     # Metric names stay strings: compile() matches "accuracy" to the loss
     # (categorical, sparse or binary accuracy) as a hand-written script would.
     model.compile(
@@ -127,11 +126,9 @@ def model_summary(model) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _first_line(error: BaseException) -> str:
-    """The line that says what is wrong. Keras wraps a layer's error as "Exception
-    encountered when calling X.call()." + the real cause (bold) + the arguments."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
-        return f"{lines[0].removeprefix('Exception encountered when calling ')} {lines[1]}"
-    return lines[0] if lines else type(error).__name__
+def model_errors() -> tuple[type[BaseException], ...]:
+    """What Keras and TensorFlow raise when a model and its data do not fit (a shape,
+    an index outside an Embedding's vocabulary): the user's to fix, not a dlcli bug."""
+    import tensorflow as tf
+
+    return (ValueError, TypeError, tf.errors.InvalidArgumentError)

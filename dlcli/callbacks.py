@@ -80,7 +80,8 @@ class LiveBar(EpochLines):
         now = time.perf_counter()
         if now >= self._next_draw:  # redraw at most ~10 times a second
             self._next_draw = now + 0.1
-            self.progress.update(self.task, completed=batch + 1, logs=format_logs(logs or {}))
+            done = min(batch + 1, self.params.get("steps") or batch + 1)
+            self.progress.update(self.task, completed=done, logs=format_logs(logs or {}))
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self.progress.remove_task(self.task)
@@ -110,21 +111,28 @@ class HistoryWriter(keras.callbacks.Callback):
 
 
 class StopOnNaN(keras.callbacks.Callback):
-    """Stop at the first batch whose loss is NaN or infinite, remembering where."""
+    """Stop once the loss is NaN or infinite, remembering where: "epoch 5, batch 3", or
+    "epoch 5, batches 33-64" when Keras runs several batches per call
+    (train.steps_per_execution) and reports only the last of them."""
 
     def __init__(self):
         super().__init__()
-        self.where: tuple[int, int] | None = None
+        self.where: str | None = None
         self._epoch = 0
+        self._done = 0  # batches of this epoch already checked
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
-        self._epoch = epoch
+        self._epoch, self._done = epoch, 0
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
+        last = min(batch + 1, self.params.get("steps") or batch + 1)
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            self.where = (self._epoch + 1, batch + 1)
+            first = self._done + 1
+            batches = f"batch {last}" if first >= last else f"batches {first}-{last}"
+            self.where = f"epoch {self._epoch + 1}, {batches}"
             self.model.stop_training = True
+        self._done = last
 
 
 def _early_stopping(cfg, run: RunDir, history: dict[str, list[float]]):

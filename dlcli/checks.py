@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from dlcli import names
 from dlcli.config import LoadedConfig
 from dlcli.errors import ConfigError, Problem
 from dlcli.layers_schema import layer_args, layer_type
@@ -19,10 +20,15 @@ _SPARSE = ("sparse_categorical_crossentropy",)
 _BINARY = ("binary_crossentropy", "bce", "binary_focal_crossentropy")
 
 
-def check_fit(loaded: LoadedConfig, x: np.ndarray, y: np.ndarray, num_classes: int | None) -> None:
+def check_fit(
+    loaded: LoadedConfig, x: np.ndarray, y: np.ndarray, num_classes: int | None,
+    has_validation: bool = True,
+) -> None:  # fmt: skip
     """Raise ConfigError naming every way the config's model does not fit the data."""
     problems = [
         *_input_problems(loaded, x),
+        *_embedding_problems(loaded, x),
+        *_monitor_problems(loaded, has_validation),
         *_output_problems(loaded, y, num_classes),
         *_loss_problems(loaded, y, num_classes),
     ]
@@ -69,23 +75,68 @@ def _output_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | Non
                 "(binary), or one unit per class with softmax",
             )
         )
-    binary = loaded.config.compile.loss in _BINARY and args.units == 1 and num_classes == 2
-    if labels == "sparse" and num_classes and args.units != num_classes and not binary:
-        problems.append(
-            loaded.problem(
-                path,
-                f"the output layer has {args.units} units but the data has {num_classes} classes",
-            )
-        )
-    elif labels != "sparse":
-        width = y.shape[1] if y.ndim > 1 else 1
-        if args.units != width and not (args.units == 1 and width == 1):
-            what = f"{width} classes (one-hot)" if labels == "onehot" else f"{width} target values"
+    loss = loaded.config.compile.loss
+    binary = loss in _BINARY and args.units == 1 and num_classes == 2
+    if loss in _CATEGORICAL and _integer_labels(y):
+        return problems  # _loss_problems says to one-hot them; a width error would mislead
+    if labels == "sparse" or loss in _SPARSE:  # class numbers: one unit per class
+        classes = num_classes or (int(y.max()) + 1 if y.size else None)
+        if classes and args.units != classes and not binary:
             problems.append(
                 loaded.problem(
-                    path, f"the output layer has {args.units} units but each label has {what}"
+                    path, f"the output layer has {args.units} units but the data has "
+                    f"{classes} classes",
                 )
+            )  # fmt: skip
+        return problems
+    width = y.shape[1] if y.ndim > 1 else 1
+    if args.units != width:
+        what = f"{width} classes (one-hot)" if labels == "onehot" else f"{width} target values"
+        message = f"the output layer has {args.units} units but each label has {what}"
+        problems.append(loaded.problem(path, message))
+    return problems
+
+
+def _integer_labels(y: np.ndarray) -> bool:
+    return y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)
+
+
+def _embedding_problems(loaded: LoadedConfig, x: np.ndarray) -> list[Problem]:
+    """Token ids beyond an input Embedding's vocabulary fail deep inside TensorFlow."""
+    first = loaded.config.model.layers[0]
+    if layer_type(first) != "Embedding" or not x.size:
+        return []
+    top, vocabulary = int(x.max()), layer_args(first).input_dim
+    if top < vocabulary:
+        return []
+    return [
+        loaded.problem(
+            ("model", "layers", 0, "Embedding", "input_dim"),
+            f"the data holds token ids up to {top} but input_dim is {vocabulary}; use "
+            f"input_dim: {top + 1} (or keep fewer words with data.num_words)",
+        )
+    ]
+
+
+def _monitor_problems(loaded: LoadedConfig, has_validation: bool) -> list[Problem]:
+    """A callback watching a value that is never logged would silently do nothing."""
+    callbacks = loaded.config.train.callbacks
+    logged = ["loss", *loaded.config.compile.metrics]
+    if has_validation:
+        logged += [f"val_{name}" for name in logged]
+    problems = []
+    for key in type(callbacks).model_fields:
+        settings = getattr(callbacks, key)
+        if settings is None or settings.monitor in logged:
+            continue
+        why = "" if has_validation or not settings.monitor.startswith("val_") else (
+            " (there is no validation data: data.validation is none)")  # fmt: skip
+        problems.append(
+            loaded.problem(
+                ("train", "callbacks", key, "monitor"),
+                names.unknown_name_message(f"value to monitor{why}", settings.monitor, logged),
             )
+        )
     return problems
 
 
@@ -93,8 +144,7 @@ def _loss_problems(loaded: LoadedConfig, y: np.ndarray, num_classes: int | None)
     loss = loaded.config.compile.loss
     labels = loaded.config.data.labels
     path = ("compile", "loss")
-    integer_labels = y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)
-    if loss in _CATEGORICAL and integer_labels:
+    if loss in _CATEGORICAL and _integer_labels(y):
         return [
             loaded.problem(
                 path,

@@ -41,8 +41,8 @@ VerboseOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)  # paths may hold [brackets]
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 @contextlib.contextmanager

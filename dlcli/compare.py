@@ -197,7 +197,10 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
                 load_config(config, [*base, *plan.groups[member.group]])
             )
         dataset = datasets[key]
-        check_fit(loaded, dataset.x_train, dataset.y_train, dataset.num_classes)
+        check_fit(
+            loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
+            has_validation=dataset.x_val is not None,
+        )  # fmt: skip
         prepared[member.name] = (loaded, dataset)
     return prepared
 

@@ -159,7 +159,10 @@ def _set_path(raw: dict[str, Any], path: Key, value: Any) -> str | None:
         if isinstance(child, str) and isinstance(path[depth + 1], str):
             child = {"name": child}  # `optimizer: adam` + `optimizer.learning_rate=...`
         if child is None and isinstance(node, dict):
-            child = {}
+            # A section the file leaves out starts from its default: `optimizer` from
+            # {name: rmsprop}, so `--set compile.optimizer.learning_rate=...` works alone.
+            default = _schema_default(path[: depth + 1])
+            child = {"name": default} if isinstance(default, str) else {}
         if not isinstance(child, (dict, list)):
             inside = format_path(path[: depth + 1])
             return f"cannot set {format_path(path[depth + 1 :])} inside {inside}"
@@ -247,9 +250,9 @@ def _value_at(raw: Any, path: Key) -> Any:
     return node
 
 
-def allowed_keys(path: Key) -> list[str]:
-    """The keys the schema allows in the mapping at `path` (for did-you-mean)."""
-    models = [Config]
+def _models_at(path: Key) -> list[type[BaseModel]]:
+    """The schema models that can stand at `path` (list indices pass through)."""
+    models: list[type[BaseModel]] = [Config]
     for key in path:
         if isinstance(key, int):
             continue
@@ -259,6 +262,21 @@ def allowed_keys(path: Key) -> list[str]:
             if info is not None:
                 found.extend(_models_in(info.annotation))
         models = found
+    return models
+
+
+def _schema_default(path: Key) -> Any:
+    """The schema's default for the key at `path`, or None."""
+    for model in _models_at(path[:-1]):
+        info = model.model_fields.get(path[-1])
+        if info is not None and not info.is_required():
+            return info.default
+    return None
+
+
+def allowed_keys(path: Key) -> list[str]:
+    """The keys the schema allows in the mapping at `path` (for did-you-mean)."""
+    models = _models_at(path)
     keys: list[str] = []
     for model in models:
         keys.extend(k for k in model.model_fields if k not in keys)

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -48,16 +49,17 @@ def weights_listing(console: Console, layers: list[dict[str, Any]]) -> None:
     """`dlcli inspect`: per layer, each weight's shape and statistics (and values)."""
     for layer in layers:
         console.print(
-            f"[bold]{layer['layer']}[/] ({layer['type']}, {layer['params']} parameters)",
+            f"[bold]{escape(layer['layer'])}[/] ({layer['type']}, {layer['params']} parameters)",
             markup=True,
         )
         for weight in layer["weights"]:
             console.print(
                 f"  {weight['name']}  shape {tuple(weight['shape'])}  mean {weight['mean']:.4f}"
-                f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}"
+                f"  std {weight['std']:.4f}  min {weight['min']:.4f}  max {weight['max']:.4f}",
+                markup=False,  # values such as [nan, 1.0] are not Rich markup
             )
             if "values" in weight:
-                console.print(f"    {weight['values']}")
+                console.print(f"    {weight['values']}", markup=False)
 
 
 def print_json(data: dict[str, Any]) -> None:

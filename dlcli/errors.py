@@ -7,11 +7,23 @@ is shown as one (with a traceback under --verbose).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_FAILURE = 1  # the run itself failed (data, model, disk, numerical trouble)
 EXIT_USAGE = 2  # the config or the command line is wrong: nothing was run
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM, as shells report SIGINT
+
+
+def first_line(error: BaseException) -> str:
+    """The line of an exception that says what is wrong. Keras wraps a layer's error as
+    "Exception encountered when calling X.call()." + the real cause + the arguments;
+    TensorFlow's errors can run to pages."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        return f"{lines[0].removeprefix('Exception encountered when calling ')} {lines[1]}"
+    return lines[0] if lines else type(error).__name__
 
 
 class DlcliError(Exception):

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from dlcli import rundir as files
+from dlcli.builder import model_errors
 from dlcli.config import LoadedConfig, load_config
-from dlcli.errors import ConfigError, DataError, RunDirError
+from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.rundir import RunDir
 
 SMALL_MODEL = 64  # models with at most this many parameters are shown value by value
@@ -57,7 +58,7 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
         model = keras.saving.load_model(str(model_file), safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile) as error:
         raise RunDirError(
-            f"{model_file}: cannot load the model ({_first_line(error)}); "
+            f"{model_file}: cannot load the model ({first_line(error)}); "
             "it may be damaged, or unsafe to load"
         ) from None
     return TrainedRun(run, loaded, model, run.read_json(files.PREPROCESSING_FILE))
@@ -84,8 +85,8 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         result = trained.model.evaluate(
             x, y, batch_size=cfg.train.eval_batch_size, verbose=0, return_dict=True
         )
-    except (ValueError, TypeError) as error:
-        raise DataError(f"cannot evaluate on {split}: {_first_line(error)}") from None
+    except model_errors() as error:
+        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
     record = {
         "data": split,
         "samples": int(len(x)),
@@ -118,7 +119,11 @@ def predict(
     raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target)
     x = preprocess_inputs(raw, trained.preprocessing)
     _check_input_shape(trained.model, x, ", ".join(inputs))
-    outputs = np.asarray(trained.model.predict(x, verbose=0, batch_size=max(256, len(x))))
+    try:
+        outputs = trained.model.predict(x, verbose=0, batch_size=cfg.train.eval_batch_size)
+    except model_errors() as error:
+        raise DataError(f"cannot predict for {', '.join(inputs)}: {first_line(error)}") from None
+    outputs = np.asarray(outputs)
     classes = trained.preprocessing.get("num_classes")
     pairs = zip(labels, outputs, strict=True)
     return [_prediction(label, row, classes, top_k) for label, row in pairs]
@@ -181,8 +186,3 @@ def inspect(path: str | Path, verbose: bool = False) -> list[dict[str, Any]]:
             }
         )
     return layers
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

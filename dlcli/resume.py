@@ -128,9 +128,6 @@ def resume_training(run_path: Path, config: Path | None, overrides: list[str], o
     run = RunDir.open(run_path)
     loaded = check_resumable(run, config, overrides)
     dataset = load_checked_data(loaded)
-    status = run.read_json(files.STATUS_FILE)
-    status.pop("reason", None)  # why it stopped last time no longer describes it
-    run.write_json(files.STATUS_FILE, status)
     return train_on(loaded, dataset, run.path.parent, output=output, resume_from=run)
 
 

@@ -87,7 +87,7 @@ class RunDir:
                     continue
         except OSError as error:
             raise RunDirError(
-                f"cannot create a run directory in {runs_dir}: {_why(error)}"
+                f"cannot create a run directory in {runs_dir}: {why(error)}"
             ) from None
         raise RunDirError(f"too many runs named {name!r} in {runs_dir} this second")
 
@@ -132,7 +132,7 @@ class RunDir:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as error:
-            raise RunDirError(f"cannot write {target}: {_why(error)}") from None
+            raise RunDirError(f"cannot write {target}: {why(error)}") from None
         return target
 
     def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
@@ -162,7 +162,10 @@ class RunDir:
             raise RunDirError(f"{path}: unreadable ({error})") from None
 
     def set_status(self, state: str, **details: Any) -> None:
-        status = self.status() if (self.path / STATUS_FILE).exists() else {}
+        """Record `state`; a run that is running (again) or completed has no failure reason."""
+        status = self.read_json(STATUS_FILE) if (self.path / STATUS_FILE).exists() else {}
+        if state in (RUNNING, COMPLETED):
+            status.pop("reason", None)
         status.update(details, state=state, pid=os.getpid(), updated=_now())
         status.setdefault("started", status["updated"])
         self.write_json(STATUS_FILE, status)
@@ -192,7 +195,8 @@ def _alive(pid: Any) -> bool:
     return True
 
 
-def _why(error: OSError) -> str:
+def why(error: OSError) -> str:
+    """An OSError in words a user can act on (full disk, read-only)."""
     if error.errno == errno.ENOSPC:
         return "the disk is full"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -209,6 +213,3 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
-
-
-why = _why  # public: an OSError in words a user can act on (full disk, read-only)

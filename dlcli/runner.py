@@ -18,7 +18,7 @@ from typing import Any
 from dlcli import rundir as files
 from dlcli.checks import check_fit
 from dlcli.config import LoadedConfig
-from dlcli.errors import DlcliError, ModelError, TrainingError
+from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
 from dlcli.rundir import RunDir
 
 
@@ -61,7 +61,10 @@ def load_checked_data(loaded: LoadedConfig):
     from dlcli.data import load_dataset
 
     dataset = load_dataset(loaded.config.data, loaded.config.seed)
-    check_fit(loaded, dataset.x_train, dataset.y_train, dataset.num_classes)
+    check_fit(
+        loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
+        has_validation=dataset.x_val is not None,
+    )  # fmt: skip
     return dataset
 
 
@@ -134,7 +137,8 @@ def recording(run: RunDir) -> Iterator[None]:
         run.set_status(files.FAILED, reason=str(error))
         raise
     except BaseException as error:  # a bug in dlcli: record it, then let it surface
-        run.set_status(files.FAILED, reason=f"internal error: {error!r}")
+        run.set_status(files.FAILED, reason=f"internal error: {type(error).__name__}: "
+                       f"{first_line(error)}")  # fmt: skip
         raise
 
 
@@ -171,6 +175,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
 
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
+    from dlcli.builder import model_errors
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.diagnostics import diagnostic_callbacks
     from dlcli.resume import checkpoint_callback, keep_last_good
@@ -199,16 +204,15 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
             callbacks=callbacks,
             verbose=0,
         )
-    except (ValueError, TypeError) as error:
-        raise ModelError(f"training failed: {_first_line(error)}") from None
+    except model_errors() as error:
+        raise ModelError(f"training failed: {first_line(error)}") from None
     finally:  # Keras skips on_train_end when fit is interrupted: clear a live bar anyway
         for callback in progress:
             callback.on_train_end()
     without_xla(model)
     if nan.where is not None:
-        epoch, batch = nan.where
         raise TrainingError(
-            f"the loss became NaN or infinite at epoch {epoch}, batch {batch}. Usual causes: "
+            f"the loss became NaN or infinite at {nan.where}. Usual causes: "
             "a learning rate too high, inputs not scaled (data.scale), or a loss that does "
             f"not fit the output activation. {keep_last_good(run, model)}"
         )
@@ -229,13 +233,18 @@ def progress_callbacks(output: Output, prefix: str = "") -> list:
 
 
 def _final_evaluation(model, dataset, batch_size: int) -> tuple[dict[str, float], str]:
+    from dlcli.builder import model_errors
+
     if dataset.x_test is not None:
         x, y, split = dataset.x_test, dataset.y_test, "test"
     elif dataset.x_val is not None:
         x, y, split = dataset.x_val, dataset.y_val, "validation"
     else:
         x, y, split = dataset.x_train, dataset.y_train, "train"
-    result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    try:
+        result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    except model_errors() as error:
+        raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
     return {key: float(value) for key, value in result.items()}, split
 
 
@@ -250,8 +259,3 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
 
 def _command_line() -> str:
     return " ".join(["dlcli", *sys.argv[1:]]) if sys.argv else "dlcli"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -65,9 +65,9 @@ def _walk(node, path: Key, origins, duplicates, file: str) -> None:
         origins.setdefault(path, _mark(node))  # the root: where a missing section is reported
         seen: set[Any] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue  # `? [a, b]` keys: the constructor refuses them with a position
             key = key_node.value
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
             if key in seen:
                 origin = _mark(key_node)
                 duplicates.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcli.callbacks import KeepBest, format_logs
+from dlcli.callbacks import KeepBest, StopOnNaN, format_logs
 from dlcli.diagnostics import GradientNorms
 from dlcli.rundir import BEST_WEIGHTS_FILE, DIAGNOSTICS_FILE, RunDir
 
@@ -60,3 +60,30 @@ def test_gradient_norms_continue_the_record_of_a_resumed_run(tmp_path: Path) -> 
 def test_epoch_lines_show_the_loss_first_and_validation_last() -> None:
     logs = {"accuracy": 0.9, "val_accuracy": 0.8, "val_loss": 0.2, "loss": 0.1}
     assert format_logs(logs) == "loss 0.1000  accuracy 0.9000  val_loss 0.2000  val_accuracy 0.8000"
+
+
+class FakeNet:
+    stop_training = False
+
+
+def nan_seen_at(steps_per_call: int, steps: int, bad_batch: int) -> str | None:
+    """Drive StopOnNaN as Keras does: one call per `steps_per_call` batches, reporting the
+    last batch index of the call and the running mean loss (NaN from the bad batch on)."""
+    callback = StopOnNaN()
+    callback.set_model(FakeNet())
+    callback.set_params({"steps": steps, "epochs": 1})
+    callback.on_epoch_begin(0)
+    for end in range(steps_per_call, steps + steps_per_call, steps_per_call):
+        last = min(end, steps) if steps_per_call == 1 else end  # Keras may overshoot
+        loss = float("nan") if last >= bad_batch else 0.5
+        callback.on_train_batch_end(last - 1, {"loss": loss})
+        if callback.model.stop_training:
+            break
+    return callback.where
+
+
+def test_nan_is_located_to_the_batch_or_to_the_batches_of_one_call() -> None:
+    assert nan_seen_at(1, 10, bad_batch=3) == "epoch 1, batch 3"
+    assert nan_seen_at(4, 10, bad_batch=6) == "epoch 1, batches 5-8"
+    assert nan_seen_at(32, 4, bad_batch=2) == "epoch 1, batches 1-4"  # never past the epoch
+    assert nan_seen_at(4, 10, bad_batch=99) is None

@@ -192,6 +192,12 @@ def test_data_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert loaded.config.data.path == str((tmp_path / "sub" / "data" / "set.npz").resolve())
 
 
+def test_an_optimizer_argument_can_be_set_when_the_file_names_no_optimizer(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.yaml", MINIMAL.replace("  optimizer: adam\n", ""))
+    optimizer = load_config(path, ["compile.optimizer.learning_rate=0.01"]).config.compile.optimizer
+    assert optimizer.name == "rmsprop" and optimizer.learning_rate == 0.01
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2**32)])
 def test_seed_outside_what_keras_can_seed_is_a_config_error(tmp_path: Path, seed: str) -> None:
     # keras.utils.set_random_seed needs 0 <= seed < 2**32; outside, training would crash.
