@@ -114,14 +114,17 @@ def train(
     from dlcli.runner import train as run_training
 
     with reported(verbose):
+        name_problem = run_name_problem(name) if name is not None else None
         if resume is not None:
             from dlcli.resume import resume_training
 
+            if name is not None:
+                raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
             result = resume_training(resume, config, set_ or [], _output(quiet, json_, verbose))
         elif config is None:
             raise UsageError("give a config file to train, or --resume RUN_DIR")
-        elif name is not None and run_name_problem(name):
-            raise UsageError(f"--name: {run_name_problem(name)}")
+        elif name_problem:
+            raise UsageError(f"--name: {name_problem}")
         else:
             loaded = load_config(config, set_ or [])
             result = run_training(loaded, runs_dir, name, _output(quiet, json_, verbose))

@@ -11,7 +11,7 @@ import platform
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,6 @@ class TrainResult:
     device: str
     evaluated_on: str
     seconds: float
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 def train(
@@ -97,15 +96,8 @@ def train_on(
         metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
-    return TrainResult(
-        run.path,
-        metrics,
-        history,
-        device,
-        evaluated_on,
-        time.perf_counter() - started,
-        dataset.info,
-    )
+    seconds = time.perf_counter() - started
+    return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
 
 def prepare_model(loaded: LoadedConfig, output: Output):
