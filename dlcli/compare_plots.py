@@ -7,7 +7,6 @@ the final ranked metric with error bars. PNGs go through RunDir.write_bytes (ato
 
 from __future__ import annotations
 
-import io
 import math
 import warnings
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dlcli import rundir as files
-from dlcli.plots import color_for
+from dlcli.plots import color_for, new_figure, png_bytes
 from dlcli.rundir import RunDir
 
 BAND_ALPHA = 0.18  # light enough that overlapping bands stay readable
@@ -58,7 +57,7 @@ def _overlay(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
     """One legend entry per group (its colour) plus a key to the line styles."""
     from matplotlib.lines import Line2D
 
-    fig, ax = _figure()
+    fig, ax = new_figure((7.2, 5.0))
     styles_used = set()
     for label, group in groups.items():
         color = color_for(label, labels)
@@ -85,11 +84,11 @@ def _overlay(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     ax.legend(handles, names, fontsize="small", ncol=2)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _bars(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
-    fig, ax = _figure()
+    fig, ax = new_figure((7.2, 5.0))
     shown = [(label, g["final"][metric]) for label, g in groups.items() if metric in g["final"]]
     shown = [(label, s) for label, s in shown if s["mean"] is not None]
     positions = range(len(shown))
@@ -108,7 +107,7 @@ def _bars(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
     ax.set_title(f"Final {metric}: mean over seeds, error bars ± std")
     _zoom_to_bars(ax, shown)
     ax.grid(True, axis="y", alpha=0.3)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _zoom_to_bars(ax, shown: list[tuple[str, dict[str, Any]]]) -> None:
@@ -119,22 +118,6 @@ def _zoom_to_bars(ax, shown: list[tuple[str, dict[str, Any]]]) -> None:
     high = max(s["mean"] + s["std"] for _, s in shown)
     margin = (high - low) * 0.3 or abs(high) * 0.05 or 1.0
     ax.set_ylim(max(low - margin, 0.0) if low >= 0 else low - margin, high + margin)
-
-
-def _figure():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.2, 5.0), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
-
-
-def _png(fig) -> bytes:
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def _write(compare: RunDir, name: str, png: bytes) -> str:

@@ -8,11 +8,11 @@ each layer's kernel. Imported only by the runner, inside the functions that trai
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import keras
 
+from dlcli.plots import new_figure, png_bytes
 from dlcli.rundir import DIAGNOSTICS_FILE, GRADIENT_PLOT, PLOTS_DIR, RunDir
 
 FIXED_BATCH = 256  # samples in the batch the gradients are measured on
@@ -85,12 +85,8 @@ def gradient_norms(model, x, y) -> dict[str, float]:
 def plot_gradient_norms(record: dict[str, Any]) -> bytes:
     """One line per layer over epochs, log scale: a vanishing gradient sits far below."""
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8.0, 4.8), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax = new_figure((8.0, 4.8))
     cmap = matplotlib.colormaps["viridis"]
     names = list(record["layers"])
     for index, name in enumerate(names):
@@ -104,10 +100,7 @@ def plot_gradient_norms(record: dict[str, Any]) -> bytes:
     ax.grid(True, which="both", alpha=0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the lines
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(fig)
 
 
 def _shade(cmap, index: int, count: int):

@@ -10,14 +10,14 @@ every file is written atomically (a killed process never leaves half a PNG).
 
 from __future__ import annotations
 
+import io
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dlcli.errors import DataError, RunDirError
+from dlcli.errors import DataError
+from dlcli.rundir import write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +68,7 @@ def plot_history(
             values = _clean(history[metric])
             if len({v for v in values if not math.isnan(v)}) <= 1:
                 continue
-        fig, ax = _new_figure()
+        fig, ax = new_figure()
         _draw_history(ax, history, metric)
         ax.set_title(_title(metric, title_prefix))
         written.append(_save(fig, Path(out_dir) / f"{_safe_name(metric)}.png"))
@@ -84,7 +84,7 @@ def plot_overlay(
     curves that matter for comparison (validation) stand out.
     """
     labels = list(series)
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     drawn = 0
     for label, history in series.items():
         color = color_for(label, labels)
@@ -169,32 +169,23 @@ def _safe_name(metric: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", metric) or "metric"
 
 
-def _new_figure() -> tuple[Figure, Axes]:
+def new_figure(size: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
     """A Figure on an Agg canvas: no pyplot, so nothing global to close or leak."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    fig = Figure(figsize=size, dpi=DPI)
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    """Render `fig` to a temp file beside `path`, then rename it into place atomically."""
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes, laid out; written by the caller through one atomic writer."""
     fig.tight_layout()
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png", dpi=DPI)
-        os.replace(tmp_name, path)
-    except OSError as e:
-        raise RunDirError(
-            f"cannot write plot {path}: {e.strerror or e}; check the directory is writable "
-            "and the disk is not full"
-        ) from e
-    finally:  # on any failure (even Ctrl-C) leave no temp file behind
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    return buffer.getvalue()
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    return write_atomically(path, png_bytes(fig))

@@ -115,25 +115,7 @@ class RunDir:
         return self.write_text(name, json.dumps(data, indent=2, default=_jsonable) + "\n")
 
     def write_bytes(self, name: str, data: bytes) -> Path:
-        """Write to a temporary file beside the target, then rename: a killed process
-        leaves either the old file or the new one, never half of one."""
-        target = self.path / name
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; run files are ordinary files
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as error:
-            raise RunDirError(f"cannot write {target}: {why(error)}") from None
-        return target
+        return write_atomically(self.path / name, data)
 
     def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
         """For files Keras writes itself (model.save, save_weights), which write in place:
@@ -177,6 +159,27 @@ class RunDir:
             status["state"] = INTERRUPTED
             status.setdefault("reason", "the training process ended without finishing")
         return status
+
+
+def write_atomically(target: Path, data: bytes) -> Path:
+    """Write to a temporary file beside the target, then rename: a killed process
+    leaves either the old file or the new one, never half of one."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; run files are ordinary files
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise RunDirError(f"cannot write {target}: {why(error)}") from None
+    return target
 
 
 def _now() -> str:
