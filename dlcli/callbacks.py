@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 import keras
@@ -97,16 +98,26 @@ class LiveBar(EpochLines):
 
 
 class HistoryWriter(keras.callbacks.Callback):
-    """history.json after every epoch, atomically: a crash loses at most the current epoch."""
+    """history.json after every epoch, atomically: a crash loses at most the current epoch.
 
-    def __init__(self, run: RunDir, history: dict[str, list[float]] | None = None):
+    `checkpoint(model, epochs_done, history)`, when given, runs first for every epoch
+    with a finite loss, so history.json is never ahead of the weights kept for --resume.
+    """
+
+    def __init__(self, run: RunDir, history: dict[str, list[float]] | None = None,
+                 checkpoint: Callable[[Any, int, dict], None] | None = None):  # fmt: skip
         super().__init__()
         self.run = run
-        self.history: dict[str, list[float]] = history if history is not None else {}
+        self.history = {key: list(values) for key, values in (history or {}).items()}
+        self.checkpoint = checkpoint
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        for key, value in (logs or {}).items():
+        logs = logs or {}
+        for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
+        finite = math.isfinite(float(logs.get("loss", 0.0)))  # a NaN epoch is no state to resume
+        if self.checkpoint is not None and finite:
+            self.checkpoint(self.model, epoch + 1, self.history)
         self.run.write_json(HISTORY_FILE, self.history)
 
 

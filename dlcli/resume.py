@@ -12,7 +12,6 @@ mid-write could leave a torn checkpoint; hence this small equivalent.)
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,27 +35,8 @@ def config_hash(loaded: LoadedConfig) -> str:
     return hashlib.sha256(loaded.resolved_yaml().encode("utf-8")).hexdigest()
 
 
-def checkpoint_callback(run: RunDir, start: Start):
-    """A Keras callback writing a checkpoint after every finished, finite epoch."""
-    import keras
-
-    class Checkpoint(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.history = {key: list(values) for key, values in start.history.items()}
-
-        def on_epoch_end(self, epoch: int, logs=None) -> None:
-            logs = logs or {}
-            if not math.isfinite(float(logs.get("loss", 0.0))):
-                return  # a NaN epoch is not a state to come back to
-            for key, value in logs.items():
-                self.history.setdefault(key, []).append(float(value))
-            save_checkpoint(run, self.model, epoch + 1, self.history)
-
-    return Checkpoint()
-
-
 def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
+    """Checkpoint after `epoch` finished epochs; the previous one is removed after."""
     folder = run.file(files.CHECKPOINT_DIR)
     name = f"epoch-{epoch:04d}.weights.h5"
     previous = _state(run)

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -170,17 +171,15 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     from dlcli.builder import model_errors
     from dlcli.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.diagnostics import diagnostic_callbacks
-    from dlcli.resume import checkpoint_callback, keep_last_good
+    from dlcli.resume import keep_last_good, save_checkpoint
     from dlcli.speed import fit_options, use_xla, without_xla
 
     cfg = loaded.config.train
-    history = HistoryWriter(run, {key: list(values) for key, values in start.history.items()})
+    history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
     nan = StopOnNaN()
     # The configured callbacks first, so a learning rate ReduceLROnPlateau lowers at an
-    # epoch's end is in that epoch's checkpoint; then the checkpoint, so history.json is
-    # never ahead of the weights kept.
-    callbacks = [nan, *configured_callbacks(cfg.callbacks, run, start.history)]
-    callbacks += [checkpoint_callback(run, start), history]
+    # epoch's end is in that epoch's checkpoint (written by the history writer).
+    callbacks = [nan, *configured_callbacks(cfg.callbacks, run, start.history), history]
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
