@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 # Tests that need real MNIST read it from DLCLI_DATA_DIR (default: ../shared/data
 # beside the checkout) and skip, saying why, where it is absent.
 test: $(VENV)/.installed-dev
+	$(BIN)/lint-imports --no-cache
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest
 
 test-slow: $(VENV)/.installed-dev
@@ -36,8 +37,10 @@ test-slow: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# ruff, and the import contract in .importlinter (stages import downwards, no cycles).
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check dlcli tests
+	$(BIN)/ruff check dlcli tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 clean-venv:
 	rm -rf $(VENV)

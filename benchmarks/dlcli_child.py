@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from dlcli import runner
+from dlcli.training import runner
 
 epoch_seconds: list[float] = []
 _progress_callbacks = runner.progress_callbacks
@@ -32,7 +32,7 @@ def _with_timer(output, prefix=""):
 
 runner.progress_callbacks = _with_timer
 
-from dlcli.cli import main  # noqa: E402
+from dlcli.cli.app import main  # noqa: E402
 
 sys.argv = ["dlcli", *sys.argv[1:]]
 try:

@@ -163,9 +163,9 @@ def trainer(overrides: list[str], data_set: list[str], dataset=None):
     """A compiled model plus a one-epoch fit, exactly as dlcli's runner sets them up."""
     import keras
 
-    from dlcli import runner
-    from dlcli.config import load_config
-    from dlcli.speed import fit_options, use_xla
+    from dlcli.config.loader import load_config
+    from dlcli.training import runner
+    from dlcli.training.speed import fit_options, use_xla
 
     loaded = load_config(CONFIG, [*data_set, *overrides])
     dataset = dataset or runner.load_checked_data(loaded)

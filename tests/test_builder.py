@@ -8,10 +8,10 @@ import keras
 import numpy as np
 import pytest
 
-from dlcli.builder import build_model, compile_model
-from dlcli.config import load_config
-from dlcli.device import seed_everything
+from dlcli.config.loader import load_config
 from dlcli.errors import ModelError
+from dlcli.training.builder import build_model, compile_model
+from dlcli.training.device import seed_everything
 from tests.conftest import write
 
 BASE = """\

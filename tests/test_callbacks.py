@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcli.callbacks import KeepBest, StopOnNaN, format_logs
-from dlcli.diagnostics import GradientNorms
-from dlcli.rundir import BEST_WEIGHTS_FILE, DIAGNOSTICS_FILE, RunDir
+from dlcli.runs.rundir import BEST_WEIGHTS_FILE, DIAGNOSTICS_FILE, RunDir
+from dlcli.training.callbacks import KeepBest, StopOnNaN, format_logs
+from dlcli.training.diagnostics import GradientNorms
 
 
 class FakeModel:

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlcli.checks import check_fit
-from dlcli.config import load_config
+from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
+from dlcli.training.checks import check_fit
 from tests.conftest import write
 
 CLASSIFIER = """\

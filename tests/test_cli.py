@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from dlcli import rundir
-from dlcli.cli import app
+from dlcli.cli.app import app
+from dlcli.runs import rundir
 from tests.conftest import write
 
 runner = CliRunner()

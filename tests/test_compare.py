@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dlcli import runner
-from dlcli.cli import app
+from dlcli.cli.app import app
+from dlcli.training import runner
 from tests.conftest import write
 
 
@@ -80,9 +80,9 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
 
 
 def test_same_seed_same_initial_weights_and_batches(tmp_path, recorded):
-    from dlcli.compare import start
-    from dlcli.compare_args import optimizer_axis
-    from dlcli.runner import Output
+    from dlcli.compare.members import start
+    from dlcli.compare.plan import optimizer_axis
+    from dlcli.training.runner import Output
 
     axes = [optimizer_axis(["sgd,adam"], [])]
     overrides = ["train.epochs=1"]  # one epoch shows the batch order
@@ -108,11 +108,11 @@ def test_same_seed_same_initial_weights_and_batches(tmp_path, recorded):
 
 
 def test_compare_optimizers_writes_everything_and_loads_data_once(tmp_path, monkeypatch):
-    import dlcli.data
+    import dlcli.data.pipeline
 
     calls = []
-    load = dlcli.data.load_dataset
-    monkeypatch.setattr(dlcli.data, "load_dataset", lambda *a: calls.append(a) or load(*a))
+    load = dlcli.data.pipeline.load_dataset
+    monkeypatch.setattr(dlcli.data.pipeline, "load_dataset", lambda *a: calls.append(a) or load(*a))
     runs = tmp_path / "runs"
     result = invoke(
         "compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam", "--seeds", "2",
@@ -219,9 +219,9 @@ def deep_config(folder: Path, hidden: int = 8) -> Path:
 @pytest.mark.parametrize("activation, vanishes", [("sigmoid", True), ("relu", False)])
 def test_gradient_norms_vanish_through_a_deep_sigmoid_net(tmp_path, activation, vanishes):
     """What diagnostics.json records, measured on the initial model (no fit: fast)."""
-    from dlcli.config import load_config
-    from dlcli.diagnostics import gradient_norms
-    from dlcli.runner import Output, load_checked_data, prepare_model
+    from dlcli.config.loader import load_config
+    from dlcli.training.diagnostics import gradient_norms
+    from dlcli.training.runner import Output, load_checked_data, prepare_model
 
     loaded = load_config(deep_config(tmp_path), [f"model.activation={activation}"])
     data = load_checked_data(loaded)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from dlcli.cli import app
-from dlcli.compare_args import optimizer_axis, parse_target, split_values, vary_axes, vary_axis
-from dlcli.compare_stats import _ranking, mean_std
+from dlcli.cli.app import app
+from dlcli.compare.plan import optimizer_axis, parse_target, split_values, vary_axes, vary_axis
+from dlcli.compare.stats import _ranking, mean_std
 from dlcli.errors import UsageError
 from tests.test_compare import tiny_config
 
@@ -100,13 +100,13 @@ def test_mistakes_give_one_message_and_train_nothing(tmp_path, args, message):
 
 
 def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
-    from dlcli.config import load_config
+    from dlcli.config.loader import load_config
+    from dlcli.config.schema import DIAGNOSTIC_NAMES
     from dlcli.errors import ConfigError
-    from dlcli.schema import DIAGNOSTIC_NAMES
 
     with pytest.raises(ConfigError, match="did you mean 'gradient_norms'"):
         load_config(tiny_config(tmp_path), ["train.diagnostics=[gradient_norm]"])
-    from dlcli.diagnostics import DIAGNOSTICS
+    from dlcli.training.diagnostics import DIAGNOSTICS
 
     assert tuple(DIAGNOSTICS) == DIAGNOSTIC_NAMES
 
@@ -114,7 +114,7 @@ def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
 def test_member_names_are_plain_directory_names():
     import re
 
-    from dlcli.compare import plan_members
+    from dlcli.compare.members import plan_members
 
     axes = [vary_axis("model.activation=sigmoid,relu"), vary_axis("train.batch_size=8,16")]
     groups, members = plan_members(axes, [1, 2])
@@ -140,7 +140,7 @@ def test_lower_is_better_metrics_rank_ascending_and_overlap_is_checked_with_ever
 
 
 def test_epochs_to_target_and_best_follow_the_metric_direction():
-    from dlcli.compare_stats import _best, _epochs_to_target
+    from dlcli.compare.stats import _best, _epochs_to_target
 
     histories = [{"val_loss": [0.9, 0.5, 0.4]}, {"val_loss": [0.8, 0.7, 0.45]}]
     assert _epochs_to_target(("val_loss", 0.5), histories) == {"per_seed": [2, 3], "mean": 2.5}
@@ -149,7 +149,7 @@ def test_epochs_to_target_and_best_follow_the_metric_direction():
 
 
 def test_members_get_distinct_names_even_when_their_labels_collide():
-    from dlcli.compare import Axis, plan_members
+    from dlcli.compare.members import Axis, plan_members
 
     long = "x" * 90
     axis = Axis("k", [(f"{long}1", "k=1"), (f"{long}2", "k=2"), ("a/b", "k=3"), ("a b", "k=4")])

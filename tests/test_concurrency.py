@@ -16,7 +16,7 @@ from tests.conftest import REPO
 CREATE = """\
 import os, sys, time
 from pathlib import Path
-from dlcli.rundir import RunDir, RUNNING
+from dlcli.runs.rundir import RunDir, RUNNING
 runs, name, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 while not go.exists():
     time.sleep(0.001)

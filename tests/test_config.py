@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlcli.config import load_config
+from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
 from tests.conftest import REPO, write
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from dlcli.cli import app
-from dlcli.config import load_config
+from dlcli.cli.app import app
+from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
 
 VALID = yaml.safe_load(

@@ -1,4 +1,4 @@
-"""dlcli.data: every source, preprocessing, validation modes, and the offline path.
+"""dlcli.data.pipeline: every source, preprocessing, validation modes, and the offline path.
 
 All data is made in the test (a few dozen samples); the network is never used: an
 autouse fixture makes Keras's download raise, and the local-copy lookup is pointed at
@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlcli import keras_datasets
-from dlcli.data import load_arrays_file, load_dataset, preprocess_inputs, preprocess_labels
+from dlcli.config.schema import DataConfig
+from dlcli.data import keras_datasets
+from dlcli.data.pipeline import load_arrays_file, load_dataset
+from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
 from dlcli.errors import DataError
-from dlcli.schema import DataConfig
 
 XOR = {"dataset": "inline", "x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]}
 
@@ -577,5 +578,5 @@ def test_load_arrays_file_formats(tmp_path):
 
 
 def test_reading_data_does_not_import_tensorflow():
-    code = "import sys, dlcli.data; assert 'tensorflow' not in sys.modules, 'tf imported'"
+    code = "import sys, dlcli.data.pipeline; assert 'tensorflow' not in sys.modules, 'tf imported'"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcli.config import load_config
-from dlcli.inference import inspect, predict
-from dlcli.runner import Output, train
+from dlcli.config.loader import load_config
+from dlcli.training.inference import inspect, predict
+from dlcli.training.runner import Output, train
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

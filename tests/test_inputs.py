@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dlcli.data.inputs import infer_sample_count, read_inputs
 from dlcli.errors import DataError
-from dlcli.inputs import infer_sample_count, read_inputs
 
 
 def _digit(light_background: bool) -> Image.Image:

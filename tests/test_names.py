@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import pytest
 
-from dlcli import names
+from dlcli.config import names
 
 
 @pytest.mark.parametrize("name", names.ACTIVATIONS)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from dlcli.errors import DataError
-from dlcli.plots import PALETTE, color_for, plot_history, plot_overlay
+from dlcli.runs.plots import PALETTE, color_for, plot_history, plot_overlay
 
 HISTORY = {
     "loss": [0.9, 0.5, 0.3],

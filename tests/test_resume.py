@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dlcli.cli import app
+from dlcli.cli.app import app
 from tests.conftest import REPO, write
 
 # 800 samples in batches of 4, one batch per call and no XLA: 200 calls per epoch,
@@ -133,7 +133,7 @@ def test_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path: Path
 
 SIGNAL_SCRIPT = """\
 import sys, time
-from dlcli.interrupts import stop_on_signals
+from dlcli.training.interrupts import stop_on_signals
 with stop_on_signals("dlcli train --resume RUN"):
     try:
         print("ready", flush=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dlcli import rundir
 from dlcli.errors import RunDirError
-from dlcli.rundir import RunDir
+from dlcli.runs import rundir
+from dlcli.runs.rundir import RunDir
 
 
 def test_create_names_runs_by_prefix_and_time_and_never_reuses_one(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dlcli.cli import app
-from dlcli.config import load_config
+from dlcli.cli.app import app
+from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
 from tests.conftest import REPO, write
 

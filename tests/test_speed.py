@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dlcli.cli import app
-from dlcli.config import load_config
+from dlcli.cli.app import app
+from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
-from dlcli.speed import AUTO_JIT_MIN_STEPS, use_xla
+from dlcli.training.speed import AUTO_JIT_MIN_STEPS, use_xla
 from tests.conftest import REPO, write
 
 LINEAR = """
@@ -62,7 +62,7 @@ def heavy_modules_after(code: str) -> list[str]:
 def test_commands_that_train_nothing_never_import_tensorflow(args: list[str]) -> None:
     code = (
         "from typer.testing import CliRunner\n"
-        "from dlcli.cli import app\n"
+        "from dlcli.cli.app import app\n"
         f"result = CliRunner().invoke(app, {args!r})\n"
         "assert result.exit_code == 0, result.output\n"
     )
@@ -70,7 +70,10 @@ def test_commands_that_train_nothing_never_import_tensorflow(args: list[str]) ->
 
 
 def test_importing_the_cli_and_config_modules_imports_no_tensorflow() -> None:
-    code = "import dlcli.cli, dlcli.config, dlcli.schema, dlcli.rundir, dlcli.speed"
+    code = (
+        "import dlcli, dlcli.cli.app, dlcli.config.loader, dlcli.config.schema, "
+        "dlcli.runs.rundir, dlcli.training.speed"
+    )
     assert heavy_modules_after(code) == []
 
 
@@ -101,7 +104,7 @@ def test_deterministic_with_forced_xla_is_a_config_error(tmp_path: Path) -> None
 
 
 def test_steps_per_execution_reaches_the_compiled_model(tmp_path: Path) -> None:
-    from dlcli.runner import Output, prepare_model
+    from dlcli.training.runner import Output, prepare_model
 
     loaded = load_config(config_file(tmp_path, "steps_per_execution: 4"))
     model, _ = prepare_model(loaded, Output("none"))
@@ -114,7 +117,7 @@ def test_xla_compiles_training_only_not_the_saved_model(
 ) -> None:
     import keras
 
-    from dlcli import runner
+    from dlcli.training import runner
 
     seen: dict[str, bool] = {}
 

@@ -1,0 +1,128 @@
+"""`dlcli compare` and `dlcli compare-optimizers`: parse, call the API, show the ranking.
+
+Registered on the app in `dlcli.cli.app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dlcli.cli.display import print_json
+from dlcli.cli.options import (
+    JsonOpt,
+    SetOpt,
+    VerboseOpt,
+    err,
+    out,
+    progress_options,
+    reported,
+)
+
+OptionalConfigArg = Annotated[
+    Path | None, typer.Argument(help="A YAML config file (omit it with --resume).")
+]
+SeedsOpt = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Train every setting with seeds 1..N. 1 is quick, but 3 or more are "
+        "recommended: the table then shows mean ± std and whether a winner is clear.",
+    ),
+]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(help="METRIC=VALUE, e.g. val_accuracy=0.97: report epochs to reach it."),
+]
+ResumeOpt = Annotated[
+    Path | None,
+    typer.Option(help="Continue an interrupted comparison: re-run only unfinished members."),
+]
+RunsDirOpt = Annotated[Path, typer.Option(help="Where run directories are created.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+def compare_optimizers(
+    config: OptionalConfigArg = None,
+    optimizers: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Comma-separated presets (default: sgd,momentum,nesterov,adagrad,"
+            "rmsprop,adam, each with its usual learning rate)."
+        ),  # fmt: skip
+    ] = None,
+    seeds: SeedsOpt = 1,
+    set_: SetOpt = None,
+    lr: Annotated[
+        list[str] | None,
+        typer.Option("--lr", help="NAME=VALUE: another learning rate for one optimizer."),
+    ] = None,
+    target: TargetOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    resume: ResumeOpt = None,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train CONFIG once per optimizer (and seed) from the same initial weights; rank them."""
+    from dlcli import api
+
+    with reported(verbose):
+        comparison = api.compare_optimizers(
+            config, optimizers=optimizers or [], learning_rates=lr or [], seeds=seeds,
+            overrides=set_ or [], target=target, runs_dir=runs_dir, resume=resume,
+            **progress_options(quiet, json_, verbose),
+        )  # fmt: skip
+    _show_comparison(comparison, json_)
+
+
+def compare(
+    config: OptionalConfigArg = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KEY=V1,V2,...: values to try (YAML), repeatable for a cartesian "
+            "product; commas inside [...] or {...} do not split, so "
+            "'model.layers=[...],[...]' varies the layer stack."
+        ),  # fmt: skip
+    ] = None,
+    seeds: SeedsOpt = 1,
+    set_: SetOpt = None,
+    target: TargetOpt = None,
+    runs_dir: RunsDirOpt = Path("runs"),
+    resume: ResumeOpt = None,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Train CONFIG once per combination of --vary values (and seed); rank the settings."""
+    from dlcli import api
+
+    with reported(verbose):
+        comparison = api.compare(
+            config, vary=vary or [], seeds=seeds, overrides=set_ or [], target=target,
+            runs_dir=runs_dir, resume=resume, **progress_options(quiet, json_, verbose),
+        )  # fmt: skip
+    _show_comparison(comparison, json_)
+
+
+def _show_comparison(comparison, json_: bool) -> None:
+    """The ranking (table or JSON); exit 1 when some member did not complete."""
+    from dlcli.compare.report import json_summary, ranking_table, verdict
+
+    if json_:
+        print_json(json_summary(comparison))
+    else:
+        out.print(f"comparison: {comparison.path}")
+        # In a log or pipe Rich assumes 80 columns, too few for this table: use 120.
+        wide = out if out.is_terminal else Console(highlight=False, width=120)
+        wide.print(ranking_table(comparison))
+        for line in verdict(comparison):
+            out.print(line, markup=False)
+    if comparison.failed:
+        err.print(f"error: {len(comparison.failed)} member(s) did not complete; "
+                  "the comparison covers the others", markup=False)  # fmt: skip
+        raise typer.Exit(1)

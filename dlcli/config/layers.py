@@ -1,0 +1,186 @@
+"""The layer types a config may use: one pydantic model of arguments per Keras layer.
+
+This dict is the allow-list: a config names a key of `LAYERS` and never a Python
+path, so it cannot import an arbitrary class (no `Lambda`, no `module.Class`). Each
+model lists the arguments dlcli passes on to the Keras layer of the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, create_model
+
+from dlcli.config.schema_base import (
+    Activation,
+    Fraction,
+    Initializer,
+    PositiveInt,
+    RegularizerConfig,
+    Strict,
+)
+
+Padding = Literal["valid", "same"]
+IntOrPair = PositiveInt | tuple[PositiveInt, PositiveInt]
+
+
+class LayerArgs(Strict):
+    name: str | None = None  # shown in summaries and `dlcli inspect`; Keras picks one if unset
+
+
+class WeightedArgs(LayerArgs):
+    activation: Activation | None = None  # unset: model.activation for hidden layers, else linear
+    use_bias: bool = True
+    kernel_initializer: Initializer | None = None  # unset: Keras's default (glorot_uniform)
+    bias_initializer: Initializer | None = None  # unset: zeros
+    kernel_regularizer: RegularizerConfig | None = None  # weight decay on this layer's kernel
+    bias_regularizer: RegularizerConfig | None = None
+
+
+class Dense(WeightedArgs):
+    units: PositiveInt  # width of the layer (number of neurons)
+
+
+class Conv1D(WeightedArgs):
+    filters: PositiveInt
+    kernel_size: PositiveInt
+    strides: PositiveInt = 1
+    padding: Padding = "valid"
+
+
+class Conv2D(WeightedArgs):
+    filters: PositiveInt
+    kernel_size: IntOrPair
+    strides: IntOrPair = 1
+    padding: Padding = "valid"
+
+
+class Pooling1D(LayerArgs):
+    pool_size: PositiveInt = 2
+    strides: PositiveInt | None = None
+    padding: Padding = "valid"
+
+
+class Pooling2D(LayerArgs):
+    pool_size: IntOrPair = 2
+    strides: IntOrPair | None = None
+    padding: Padding = "valid"
+
+
+class Dropout(LayerArgs):
+    rate: Fraction  # share of inputs set to zero at each training step
+
+
+class Flatten(LayerArgs):
+    pass
+
+
+class Reshape(LayerArgs):
+    target_shape: list[Annotated[int, Field(ge=-1)]]  # without the batch dimension
+
+
+class BatchNormalization(LayerArgs):
+    momentum: Annotated[float, Field(gt=0, lt=1)] = 0.99
+    epsilon: Annotated[float, Field(gt=0)] = 0.001
+
+
+class LayerNormalization(LayerArgs):
+    epsilon: Annotated[float, Field(gt=0)] = 0.001
+
+
+class ActivationLayer(LayerArgs):
+    activation: Activation
+
+
+class Embedding(LayerArgs):
+    input_dim: PositiveInt  # vocabulary size
+    output_dim: PositiveInt  # embedding width
+    mask_zero: bool = False
+    embeddings_initializer: Initializer | None = None
+    embeddings_regularizer: RegularizerConfig | None = None
+
+
+class Recurrent(WeightedArgs):
+    units: PositiveInt
+    return_sequences: bool = False  # true when another recurrent layer follows
+    dropout: Fraction = 0.0
+    recurrent_dropout: Fraction = 0.0
+    recurrent_initializer: Initializer | None = None
+
+
+class GlobalPooling(LayerArgs):
+    pass
+
+
+# Config name -> (argument model, Keras class name in keras.layers).
+LAYERS: dict[str, tuple[type[LayerArgs], str]] = {
+    "Dense": (Dense, "Dense"),
+    "Dropout": (Dropout, "Dropout"),
+    "Flatten": (Flatten, "Flatten"),
+    "Reshape": (Reshape, "Reshape"),
+    "Conv1D": (Conv1D, "Conv1D"),
+    "Conv2D": (Conv2D, "Conv2D"),
+    "MaxPooling1D": (Pooling1D, "MaxPooling1D"),
+    "MaxPooling2D": (Pooling2D, "MaxPooling2D"),
+    "AveragePooling2D": (Pooling2D, "AveragePooling2D"),
+    "BatchNormalization": (BatchNormalization, "BatchNormalization"),
+    "LayerNormalization": (LayerNormalization, "LayerNormalization"),
+    "Activation": (ActivationLayer, "Activation"),
+    "Embedding": (Embedding, "Embedding"),
+    "SimpleRNN": (Recurrent, "SimpleRNN"),
+    "LSTM": (Recurrent, "LSTM"),
+    "GRU": (Recurrent, "GRU"),
+    "GlobalAveragePooling1D": (GlobalPooling, "GlobalAveragePooling1D"),
+    "GlobalAveragePooling2D": (GlobalPooling, "GlobalAveragePooling2D"),
+}
+
+# Layers whose `activation` falls back to `model.activation` when they are hidden.
+TAKES_DEFAULT_ACTIVATION = ("Dense", "Conv1D", "Conv2D")
+
+
+def _item_model(layer: str, args: type[LayerArgs]) -> type[Strict]:
+    """A one-key model such as `{Dense: {units: 512}}`; `- Flatten` alone means no args."""
+    return create_model(f"{layer}Item", __base__=Strict, **{layer: (args, ...)})
+
+
+def _layer_tag(value: Any) -> str | None:
+    if isinstance(value, Strict):  # serializing a validated item
+        return layer_type(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value))
+    return None
+
+
+def _bare_name(value: Any) -> Any:
+    """`- Flatten` is short for `- Flatten: {}`; `- Dense:` (null) also means no args."""
+    if isinstance(value, str):
+        return {value: {}}
+    if isinstance(value, dict) and len(value) == 1:
+        key, args = next(iter(value.items()))
+        if args is None:
+            return {key: {}}
+    return value
+
+
+_ITEMS = {name: _item_model(name, args) for name, (args, _) in LAYERS.items()}
+
+LayerItem = Annotated[
+    Union[tuple(Annotated[model, Tag(name)] for name, model in _ITEMS.items())],  # noqa: UP007
+    Discriminator(
+        _layer_tag,
+        custom_error_type="unknown_layer",
+        custom_error_message="each layer is one mapping `Type: {args}`",
+    ),
+    BeforeValidator(_bare_name),
+]
+
+
+def layer_type(item: Strict) -> str:
+    """The config name of a validated layer item (its only field)."""
+    return next(iter(type(item).model_fields))
+
+
+def layer_args(item: Strict) -> LayerArgs:
+    return getattr(item, layer_type(item))

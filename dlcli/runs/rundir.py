@@ -1,0 +1,206 @@
+"""The run directory: one per training, never overwritten, every file written atomically.
+
+File names live here as constants, so every other module (and a reader of the
+README) finds them in one place. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dlcli.config.names import run_name_problem
+from dlcli.errors import RunDirError, UsageError
+
+CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
+STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
+HISTORY_FILE = "history.json"  # per-epoch lists, exactly like keras History.history
+METRICS_FILE = "metrics.json"  # final evaluation on the test split (or validation)
+EVALUATION_FILE = "evaluation.json"  # written by `dlcli evaluate`
+MODEL_FILE = "model.keras"  # the trained model (architecture + weights + optimizer)
+WEIGHTS_FILE = "model.weights.h5"  # the trained weights alone
+BEST_WEIGHTS_FILE = "best.weights.h5"  # train.callbacks.keep_best: the best epoch's weights
+SUMMARY_FILE = "summary.txt"  # model.summary(): parameters per layer
+ENV_FILE = "env.json"  # versions, device, seed, command line, sha256 of data files
+DATA_FILE = "data.json"  # what the data was: source, shapes, generator truth (linear)
+PREPROCESSING_FILE = "preprocessing.json"  # how to preprocess new inputs the same way
+PLOTS_DIR = "plots"  # one PNG per metric
+CHECKPOINT_DIR = "checkpoint"  # the last finished epoch's weights + optimizer state
+CHECKPOINT_STATE_FILE = "state.json"  # in CHECKPOINT_DIR: its epoch, weights file, history
+DIAGNOSTICS_FILE = "diagnostics.json"  # train.diagnostics: per-epoch gradient norms per layer
+GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scale
+
+# A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
+COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
+COMPARISON_JSON = "comparison.json"  # per group: histories, final/best mean ± std, target
+COMPARISON_CSV = "comparison.csv"  # the same statistics, one row per group and metric
+
+# Run files are ordinary files: created with this mode, which the process umask narrows
+# as it does for any program (read at no point, so importing dlcli changes nothing).
+_FILE_MODE = 0o666
+
+
+RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
+
+
+class RunDir:
+    """A run directory on disk; create() makes a new one, open() checks an old one."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @classmethod
+    def create(cls, runs_dir: str | Path, name: str) -> RunDir:
+        """`runs_dir/<name>-<YYYYmmdd-HHMMSS>[-N]`: mkdir is atomic, so two runs started
+        in the same second (even in two processes) never share a directory."""
+        problem = run_name_problem(name)
+        if problem:
+            raise UsageError(problem)
+        runs_dir = Path(runs_dir)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            for n in range(1, 10_000):
+                path = runs_dir / (f"{name}-{stamp}" + (f"-{n}" if n > 1 else ""))
+                try:
+                    path.mkdir()
+                    return cls(path)
+                except FileExistsError:
+                    continue
+        except OSError as error:
+            raise RunDirError(
+                f"cannot create a run directory in {runs_dir}: {why(error)}"
+            ) from None
+        raise RunDirError(f"too many runs named {name!r} in {runs_dir} this second")
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunDir:
+        """An existing run; anything else is refused with a message saying why."""
+        path = Path(path)
+        if not path.exists():
+            raise RunDirError(f"{path}: no such run directory")
+        if not path.is_dir():
+            raise RunDirError(f"{path}: not a directory; give a run directory (runs/<name>-...)")
+        if not (path / CONFIG_FILE).is_file() or not (path / STATUS_FILE).is_file():
+            raise RunDirError(
+                f"{path}: not a dlcli run directory (it has no {CONFIG_FILE} and {STATUS_FILE})"
+            )
+        return cls(path)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def write_text(self, name: str, text: str) -> Path:
+        return self.write_bytes(name, text.encode("utf-8"))
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return self.write_text(name, json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+    def write_bytes(self, name: str, data: bytes) -> Path:
+        return write_atomically(self.path / name, data)
+
+    def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
+        """For files Keras writes itself (model.save, save_weights), which write in place:
+        save under a temporary name beside the target, then rename it into place."""
+        target = self.path / name
+        partial = target.with_name(f".partial.{target.name}")  # keeps Keras's suffix
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save(str(partial))
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise RunDirError(f"cannot write {target}: {why(error)}") from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return target
+
+    def read_json(self, name: str) -> Any:
+        path = self.path / name
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path}: {name} is missing") from None
+        except (OSError, ValueError) as error:
+            raise RunDirError(f"{path}: unreadable ({error})") from None
+
+    def set_status(self, state: str, **details: Any) -> None:
+        """Record `state`; a run that is running (again) or completed has no failure reason."""
+        status = self.read_json(STATUS_FILE) if (self.path / STATUS_FILE).exists() else {}
+        if state in (RUNNING, COMPLETED):
+            status.pop("reason", None)
+        status.update(details, state=state, pid=os.getpid(), updated=_now())
+        status.setdefault("started", status["updated"])
+        self.write_json(STATUS_FILE, status)
+
+    def status(self) -> dict[str, Any]:
+        """The recorded status; a `running` run whose process is gone reads as interrupted."""
+        status = self.read_json(STATUS_FILE)
+        if status.get("state") == RUNNING and not _alive(status.get("pid")):
+            status["state"] = INTERRUPTED
+            status.setdefault("reason", "the training process ended without finishing")
+        return status
+
+
+def write_atomically(target: Path, data: bytes) -> Path:
+    """Write to a temporary file beside the target, then rename: a killed process
+    leaves either the old file or the new one, never half of one."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise RunDirError(f"cannot write {target}: {why(error)}") from None
+    return target
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def why(error: OSError) -> str:
+    """An OSError in words a user can act on (full disk, read-only)."""
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (is the directory read-only?)"
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{error.filename or 'a path'} is a file, not a directory"
+    return error.strerror or str(error)
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy scalars and arrays in histories and metrics become plain numbers/lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

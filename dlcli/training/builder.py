@@ -1,0 +1,134 @@
+"""Config -> Keras model: layers from the allow-list, names through Keras's registries.
+
+Imports Keras only inside its functions: the CLI and `validate` never pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlcli.config.layers import LAYERS, TAKES_DEFAULT_ACTIVATION, layer_args, layer_type
+from dlcli.config.schema import CompileConfig, ModelConfig
+from dlcli.config.schema_base import InitializerConfig, RegularizerConfig
+from dlcli.config.yaml_positions import format_path
+from dlcli.errors import ModelError, first_line
+
+_INITIALIZER_FIELDS = (
+    "kernel_initializer",
+    "bias_initializer",
+    "recurrent_initializer",
+    "embeddings_initializer",
+)
+_REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "embeddings_regularizer")
+
+
+def build_model(model_cfg: ModelConfig):
+    """A Sequential model: keras.Input(input_shape), then each configured layer.
+
+    Weights are drawn from Keras's global seed (device.seed_everything), so the same
+    seed gives the same initial weights, layer after layer.
+    """
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=tuple(model_cfg.input_shape))], name="model")
+    last = len(model_cfg.layers) - 1
+    shape = tuple(model_cfg.input_shape)  # what the next layer receives (without the batch)
+    for index, item in enumerate(model_cfg.layers):
+        where = format_path(("model", "layers", index, layer_type(item)))
+        kwargs = layer_kwargs(item, model_cfg.activation, hidden=index < last)
+        _, class_name = LAYERS[layer_type(item)]
+        try:
+            layer = getattr(keras.layers, class_name)(**kwargs)
+        except (ValueError, TypeError) as error:
+            raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
+        try:
+            model.add(layer)  # builds it on the previous layer's output shape
+        except (ValueError, TypeError) as error:
+            raise ModelError(
+                f"{where}: does not fit its input of shape {shape}: {first_line(error)}"
+            ) from None
+        shape = tuple(model.output_shape[1:])
+    return model
+
+
+def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
+    """The keyword arguments for one Keras layer, with dlcli's defaults applied."""
+    args = layer_args(item)
+    kwargs: dict[str, Any] = args.model_dump(exclude_none=True)
+    for field in _INITIALIZER_FIELDS:
+        if isinstance(getattr(args, field, None), InitializerConfig):
+            kwargs[field] = _initializer(getattr(args, field))
+    for field in _REGULARIZER_FIELDS:
+        if isinstance(getattr(args, field, None), RegularizerConfig):
+            kwargs[field] = _regularizer(getattr(args, field))
+    # The default activation is for hidden layers; the output layer names its own.
+    takes_default = layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs
+    if takes_default and hidden and default_activation:
+        kwargs["activation"] = default_activation
+    for key in ("kernel_size", "strides", "pool_size"):
+        if isinstance(kwargs.get(key), list):
+            kwargs[key] = tuple(kwargs[key])
+    if "target_shape" in kwargs:
+        kwargs["target_shape"] = tuple(kwargs["target_shape"])
+    return kwargs
+
+
+def _initializer(cfg: InitializerConfig):
+    import keras
+
+    # No per-layer seed unless the config sets one: a shared seed would give layers of
+    # the same shape identical weights. Keras's global seed makes them reproducible.
+    config = cfg.model_dump(exclude={"name"}, exclude_none=True)
+    try:
+        return keras.initializers.get({"class_name": cfg.name, "config": config})
+    except (ValueError, TypeError) as error:
+        raise ModelError(f"initializer {cfg.name!r}: {first_line(error)}") from None
+
+
+def _regularizer(cfg: RegularizerConfig):
+    import keras
+
+    if cfg.l1 and cfg.l2:
+        return keras.regularizers.get(
+            {"class_name": "l1l2", "config": {"l1": cfg.l1, "l2": cfg.l2}}
+        )
+    if cfg.l1:
+        return keras.regularizers.get({"class_name": "l1", "config": {"l1": cfg.l1}})
+    return keras.regularizers.get({"class_name": "l2", "config": {"l2": cfg.l2 or 0.0}})
+
+
+def compile_model(
+    model, compile_cfg: CompileConfig, jit_compile: Any = "auto", steps_per_execution: int = 1
+) -> None:
+    """Compile with the loss, optimizer and metrics resolved by Keras's own registries."""
+    import keras
+
+    try:
+        optimizer = keras.optimizers.get(compile_cfg.optimizer.keras_config())
+        loss = keras.losses.get(compile_cfg.loss)
+    except (ValueError, TypeError) as error:
+        raise ModelError(f"compile: {first_line(error)}") from None
+    # Metric names stay strings: compile() matches "accuracy" to the loss
+    # (categorical, sparse or binary accuracy) as a hand-written script would.
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        metrics=list(compile_cfg.metrics),
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+    )
+
+
+def model_summary(model) -> str:
+    """model.summary() as plain text (parameters per layer), for summary.txt."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=80)
+    return "\n".join(lines) + "\n"
+
+
+def model_errors() -> tuple[type[BaseException], ...]:
+    """What Keras and TensorFlow raise when a model and its data do not fit (a shape,
+    an index outside an Embedding's vocabulary): the user's to fix, not a dlcli bug."""
+    import tensorflow as tf
+
+    return (ValueError, TypeError, tf.errors.InvalidArgumentError)

@@ -1,0 +1,100 @@
+"""Checkpoints at every epoch end: what `dlcli train --resume RUN_DIR` restarts from.
+
+A checkpoint is `checkpoint/epoch-NNNN.weights.h5` (the model's weights and the
+optimizer's state: Keras's save_weights includes both) plus `checkpoint/state.json`,
+which names that weights file and holds the history up to it. The weights file is
+written under a temporary name and renamed, and state.json is written atomically
+after it, so state.json always points at a complete weights file, whatever kills
+the process and when. (Keras's BackupAndRestore writes its files in place, so a kill
+mid-write could leave a torn checkpoint; hence this small equivalent.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlcli.config.loader import LoadedConfig
+from dlcli.errors import Interrupted, RunDirError
+from dlcli.runs import rundir as files
+from dlcli.runs.rundir import RunDir
+
+
+@dataclass
+class Start:
+    """Where fit starts: epoch 0 with no history, or the last checkpoint's."""
+
+    epoch: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+def config_hash(loaded: LoadedConfig) -> str:
+    """sha256 of the resolved config: what the run actually trains."""
+    return hashlib.sha256(loaded.resolved_yaml().encode("utf-8")).hexdigest()
+
+
+def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
+    """Checkpoint after `epoch` finished epochs; the previous one is removed after."""
+    folder = run.file(files.CHECKPOINT_DIR)
+    name = f"epoch-{epoch:04d}.weights.h5"
+    previous = _state(run)
+    run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights)
+    run.write_json(
+        f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}",
+        {"epoch": epoch, "weights": name, "history": history},
+    )
+    if previous and previous.get("weights") not in (None, name):
+        (folder / previous["weights"]).unlink(missing_ok=True)
+
+
+def _state(run: RunDir) -> dict[str, Any] | None:
+    path = run.file(files.CHECKPOINT_DIR) / files.CHECKPOINT_STATE_FILE
+    if not path.is_file():
+        return None
+    return run.read_json(f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}")
+
+
+def restore(run: RunDir, model) -> Start:
+    """Load the last checkpoint (weights and optimizer state) into `model`, if any."""
+    state = _state(run)
+    if not state:
+        return Start()
+    weights = run.file(files.CHECKPOINT_DIR) / state["weights"]
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)  # so its state can be loaded
+    try:
+        model.load_weights(str(weights))
+    except (OSError, ValueError, KeyError) as error:
+        raise RunDirError(f"{weights}: cannot load the checkpoint ({error})") from None
+    return Start(int(state["epoch"]), state["history"])
+
+
+def keep_last_good(run: RunDir, model) -> str:
+    """After a NaN: the last good epoch's weights and history are what the run keeps."""
+    state = _state(run)
+    if not state:
+        run.write_json(files.HISTORY_FILE, {})
+        return "no epoch finished, so no weights were kept"
+    restore(run, model)
+    run.write_json(files.HISTORY_FILE, state["history"])
+    run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    return f"{files.WEIGHTS_FILE} holds the weights of epoch {state['epoch']}, the last good one"
+
+
+def interrupted(run: RunDir) -> Interrupted:
+    """Record an interruption: status, plots of the finished epochs, how to resume."""
+    state = _state(run)  # the checkpoint's history: never behind the weights kept
+    if state:
+        run.write_json(files.HISTORY_FILE, state["history"])
+    history = state["history"] if state else {}
+    epochs = len(history.get("loss", []))
+    run.set_status(files.INTERRUPTED, reason="interrupted by the user", epochs=epochs)
+    if epochs:
+        from dlcli.runs.plots import plot_history
+
+        plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
+    return Interrupted(
+        f"interrupted after {epochs} finished epoch{'s' if epochs != 1 else ''}; "
+        f"{run.path} keeps them. Resume with: dlcli train --resume {run.path}"
+    )

@@ -1,0 +1,70 @@
+"""`dlcli train --resume RUN_DIR`: the same run, continued from its last checkpoint.
+
+Checks that the run may be resumed (not finished, not running, config unchanged but for
+more epochs) and hands it back to the runner, which restores the checkpoint
+(`dlcli.training.checkpoint`) and trains the remaining epochs into the same directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dlcli.config.loader import LoadedConfig, load_config
+from dlcli.errors import ConfigError, RunDirError, UsageError
+from dlcli.runs import rundir as files
+from dlcli.runs.rundir import RunDir
+from dlcli.training.checkpoint import config_hash
+from dlcli.training.runner import load_checked_data, train_on
+
+
+def resume_training(run_path: Path, config: Path | None, overrides: list[str], output):
+    """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch."""
+    run = RunDir.open(run_path)
+    loaded = check_resumable(run, config, overrides)
+    dataset = load_checked_data(loaded)
+    return train_on(loaded, dataset, run.path.parent, output=output, resume_from=run)
+
+
+def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> LoadedConfig:
+    """The config to resume with; refuse a finished, running or changed run."""
+    status = run.status()
+    old = _load_run_config(run)
+    if status.get("config_sha256") not in (None, config_hash(old)):
+        raise RunDirError(
+            f"{run.file(files.CONFIG_FILE)} was changed after the run started; "
+            "a resumed run must train what it started with"
+        )
+    new = load_config(config or run.file(files.CONFIG_FILE), overrides)
+    changed = _differences(old.config.model_dump(mode="json"), new.config.model_dump(mode="json"))
+    old_epochs, new_epochs = old.config.train.epochs, new.config.train.epochs
+    if changed and (changed != ["train.epochs"] or new_epochs < old_epochs):
+        raise UsageError(
+            f"cannot resume {run.path} with a different config (changed: {', '.join(changed)}); "
+            "only `--set train.epochs=N` with a larger N may change"
+        )
+    if status.get("state") == files.RUNNING:
+        raise RunDirError(f"{run.path} is still training (process {status.get('pid')})")
+    if status.get("state") == files.COMPLETED and new_epochs <= old_epochs:
+        raise UsageError(
+            f"{run.path} already completed its {old_epochs} epochs; to train it further, "
+            f"resume with --set train.epochs=N (N > {old_epochs})"
+        )
+    return new
+
+
+def _load_run_config(run: RunDir) -> LoadedConfig:
+    try:
+        return load_config(run.file(files.CONFIG_FILE))
+    except ConfigError as error:
+        raise RunDirError(f"{run.path}: its {files.CONFIG_FILE} is invalid:\n{error}") from None
+
+
+def _differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted paths where two config dumps differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in dict.fromkeys([*old, *new]):
+            found += _differences(old.get(key), new.get(key), f"{path}.{key}".lstrip("."))
+        return found
+    return [] if old == new else [path or "(the whole config)"]
