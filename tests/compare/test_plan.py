@@ -9,7 +9,7 @@ from dlcli.cli.app import app
 from dlcli.compare.plan import optimizer_axis, parse_target, split_values, vary_axes, vary_axis
 from dlcli.compare.stats import _ranking, mean_std
 from dlcli.errors import UsageError
-from tests.test_compare import tiny_config
+from tests.compare.test_members import tiny_config
 
 
 def test_values_split_on_commas_outside_brackets():
