@@ -1,15 +1,16 @@
 """The package stays readable: small modules, small functions, imports that flow one way.
 
 The import direction and the absence of cycles are checked by `lint-imports` (the
-contract in .importlinter, run by `make lint` and `make test`); this file checks the
+contract in pyproject.toml, run by `make lint` and `make test`); this file checks the
 sizes, which no linter here does, and that the contract itself still names every stage.
 """
 
 from __future__ import annotations
 
 import ast
-import configparser
 from pathlib import Path
+
+import tomllib  # Python 3.11+; the test suite runs on the project's 3.11 venv
 
 import dlcli
 
@@ -44,9 +45,9 @@ def test_no_function_is_longer_than_the_limit() -> None:
 
 
 def test_every_subpackage_says_what_it_owns_and_is_a_layer_of_the_contract() -> None:
-    contract = configparser.ConfigParser()
-    contract.read(ROOT / ".importlinter")
-    layers = contract["importlinter:contract:stages"]["layers"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    layers = " | ".join(contracts["stages"]["layers"])
     for folder in sorted(p for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()):
         doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 100, f"{folder.name}/__init__.py needs a docstring"
