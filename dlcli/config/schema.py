@@ -23,7 +23,7 @@ from dlcli.config.schema_base import (
     name_in,
 )
 
-# Built-in datasets (Keras's) and the other sources; see dlcli/data.py.
+# Built-in datasets (Keras's) and the other sources; see dlcli/data/sources.py.
 KERAS_DATASETS = (
     "mnist",
     "fashion_mnist",
@@ -234,7 +234,7 @@ class TrainConfig(Strict):
     shuffle: bool = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
     callbacks: CallbacksConfig = CallbacksConfig()
-    # Speed (dlcli/speed.py; numbers in README "Performance"). Defaults chosen by measurement.
+    # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
     jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
     # to repay its compile time (≥ 1000 steps in all), off with deterministic
     steps_per_execution: PositiveInt = 32  # batches per call into TensorFlow (with XLA, one

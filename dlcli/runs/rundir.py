@@ -1,7 +1,7 @@
 """The run directory: one per training, never overwritten, every file written atomically.
 
-File names live here as constants, so every other module (and a reader of the
-README) finds them in one place. Nothing here imports TensorFlow.
+File names live here as constants, so every other module (and a reader of
+docs/run-directory.md) finds them in one place. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
