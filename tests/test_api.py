@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import dlcli
 from dlcli import Run, compare, evaluate, inspect, load_config, predict, train
 from dlcli.cli.app import app
 from dlcli.errors import ConfigError, DataError, RunDirError, UsageError
@@ -96,7 +95,8 @@ def test_errors_are_the_cli_errors_with_the_same_messages(trained, tmp_path: Pat
     with pytest.raises(RunDirError) as raised:
         Run.open(tmp_path)
     printed = cli("evaluate", tmp_path)
-    assert printed.exit_code == raised.value.exit_code and f"error: {raised.value}" in printed.output
+    assert printed.exit_code == raised.value.exit_code
+    assert f"error: {raised.value}" in printed.output
     with pytest.raises(ConfigError):
         train(tmp_path / "missing.yaml", runs_dir=tmp_path / "runs", progress="none")
     with pytest.raises(UsageError, match="progress must be"):
