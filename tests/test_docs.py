@@ -67,6 +67,7 @@ def python_api_example() -> str:
     return "\n".join(blocks)
 
 
+@pytest.mark.slow  # ~35 s of CPU (TensorFlow, 100 + 4 x 40 epochs): over the default budget
 def test_readme_python_api_example_runs_as_written(tmp_path: Path):
     """From a copy of configs/ in an empty folder, offline, as a user would from the repo."""
     shutil.copytree(REPO / "configs", tmp_path / "configs")
