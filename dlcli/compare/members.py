@@ -9,7 +9,8 @@ Keras with the member's seed right before building the model, so members with th
 same seed start from the same weights and see the same batches.
 
 `compare.json` (the manifest) is written before the first member and atomically after
-each one, so `--resume` re-runs exactly the members that did not complete.
+each one, so `--resume` re-runs exactly the members that did not complete; each update
+re-reads it under the comparison's lock and changes only that member's record.
 """
 
 from __future__ import annotations

@@ -90,7 +90,8 @@ def _bars(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
         capsize=6,
     )
     for x, (_, stats) in zip(positions, shown, strict=True):
-        ax.annotate(f"{stats['mean']:.4f}", (x, stats["mean"]), ha="center", va="bottom",
+        top = stats["mean"] + _half_width(stats)  # above the error bar, not across it
+        ax.annotate(f"{stats['mean']:.4f}", (x, top), ha="center", va="bottom",
                     xytext=(0, 3), textcoords="offset points", fontsize="small")  # fmt: skip
     ax.set_xticks(list(positions), [label for label, _ in shown], rotation=20, ha="right")
     ax.set_ylabel(f"final {metric}")
