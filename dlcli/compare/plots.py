@@ -14,7 +14,7 @@ from typing import Any
 
 from dlcli.compare.stats import curve_intervals
 from dlcli.runs import rundir as files
-from dlcli.runs.plots import color_for, new_figure, png_bytes
+from dlcli.runs.plots import LR_KEYS, color_for, new_figure, png_bytes
 from dlcli.runs.rundir import RunDir
 
 BAND_ALPHA = 0.18  # light enough that overlapping bands stay readable
@@ -36,7 +36,7 @@ def plot_comparison(compare: RunDir, groups: dict[str, dict], ranked: str | None
 def _base_metrics(groups: dict[str, dict]) -> list[str]:
     keys = dict.fromkeys(k for g in groups.values() for h in g["histories"].values() for k in h)
     bases = dict.fromkeys(k[4:] if k.startswith("val_") and k[4:] in keys else k for k in keys)
-    return [k for k in bases if k not in ("learning_rate", "lr")]
+    return [k for k in bases if k not in LR_KEYS]
 
 
 def _overlay(groups: dict[str, dict], metric: str, labels: list[str]) -> bytes:
