@@ -78,7 +78,7 @@ def test_readme_python_api_example_runs_as_written(tmp_path: Path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "layers: ['Dense', 'Dense']" in out
+    assert "xor_mlp: 2 layers, adam, 100 epochs" in out
     assert re.search(r"over 100 epochs; final accuracy 1\.00", out), out
     assert re.search(r"xor_inputs\.csv:row 2 -> class 1", out), out
     assert "evaluated on the test split (4 rows)" in out
