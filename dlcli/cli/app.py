@@ -30,7 +30,7 @@ app = typer.Typer(
     help="Train, evaluate and compare Keras models described by YAML config files.",
     no_args_is_help=True,
     # Plain help text: Typer's Rich help imports rich.markdown and markdown_it, ~0.1 s
-    # of a --help that should feel instant (README "Performance").
+    # of a --help that should feel instant (docs/performance.md).
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -9,7 +9,8 @@ Keras with the member's seed right before building the model, so members with th
 same seed start from the same weights and see the same batches.
 
 `compare.json` (the manifest) is written before the first member and atomically after
-each one, so `--resume` re-runs exactly the members that did not complete.
+each one, so `--resume` re-runs exactly the members that did not complete; each update
+re-reads it under the comparison's lock and changes only that member's record.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dlcli.compare.plan import (
     plan_members,
     save_plan,
 )
-from dlcli.compare.stats import write_comparison
+from dlcli.compare.summary import write_comparison
 from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import DlcliError, Interrupted, RunDirError, UsageError
 from dlcli.runs import rundir as files
@@ -109,7 +110,7 @@ def resume(compare_dir: str | Path, output: Output) -> Comparison:
 def _run_and_summarize(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> Comparison:
     run_members(compare, plan, prepared, output)
     _announce(output, "writing the comparison: statistics and plots")
-    return Comparison(compare.path, plan, write_comparison(compare, plan))
+    return Comparison(compare.path, *write_comparison(compare))
 
 
 def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[Any, Any]]:
@@ -166,7 +167,7 @@ def _train_member(
 
     before = set(compare.path.iterdir())
     member.state, member.reason = files.RUNNING, None
-    save_plan(compare, plan)
+    save_plan(compare, plan, member)
     try:
         result = train_on(loaded, dataset, compare.path, member.name, output)
     except (Interrupted, KeyboardInterrupt):
@@ -180,7 +181,7 @@ def _train_member(
         return
     member.state, member.run_dir = files.COMPLETED, result.run_dir.name
     member.seconds, member.epochs = round(result.seconds, 3), len(result.history.get("loss", []))
-    save_plan(compare, plan)
+    save_plan(compare, plan, member)
 
 
 def _record_failure(
@@ -190,7 +191,7 @@ def _record_failure(
     created = sorted(p.name for p in set(compare.path.iterdir()) - before if p.is_dir())
     member.state, member.reason = state, reason
     member.run_dir = created[-1] if created else None
-    save_plan(compare, plan)
+    save_plan(compare, plan, member)
 
 
 def _attempts(compare: RunDir, member: Member) -> list[str]:

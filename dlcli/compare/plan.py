@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from dlcli.config import names
 from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import rundir as files
@@ -210,13 +212,32 @@ def safe_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_.-")[:80] or "member"
 
 
-def save_plan(compare: RunDir, plan: Plan) -> None:
+def comparison_lock(compare: RunDir) -> FileLock:
+    """The lock every writer of compare.json and comparison.* holds (a `compare.lock` file
+    in the comparison directory): two processes working on one comparison (two `--resume`
+    runs, or a script beside the CLI) take turns instead of losing each other's updates."""
+    return FileLock(str(compare.file(files.COMPARE_LOCK_FILE)))
+
+
+def save_plan(compare: RunDir, plan: Plan, member: Member | None = None) -> None:
+    """Write the manifest. With `member`, only that member's record changes: the manifest
+    is re-read under the lock, so what other processes recorded meanwhile is kept."""
+    with comparison_lock(compare):
+        data = _plan_record(plan)
+        if member is not None and compare.file(files.COMPARE_MANIFEST_FILE).is_file():
+            data["members"] = compare.read_json(files.COMPARE_MANIFEST_FILE)["members"]
+            record = asdict(member)
+            data["members"] = [record if m["name"] == member.name else m for m in data["members"]]
+        compare.write_json(files.COMPARE_MANIFEST_FILE, data)
+
+
+def _plan_record(plan: Plan) -> dict[str, Any]:
     data = asdict(plan)
     data["target"] = (
         None if plan.target is None else {"metric": plan.target[0], "value": plan.target[1]}
     )
     data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    compare.write_json(files.COMPARE_MANIFEST_FILE, data)
+    return data
 
 
 def load_plan(compare: RunDir) -> Plan:

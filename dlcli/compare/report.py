@@ -1,4 +1,9 @@
-"""How a finished comparison is shown: a ranking table, a verdict, or one JSON object."""
+"""How a finished comparison is shown: a ranking table, a verdict, or one JSON object.
+
+The numbers come from comparison.json (dlcli.compare.stats): the table shows each
+setting's mean ± std and its 95 % interval; the verdict says what Welch's t-test between
+the best two settings found, with n and p, or why no test was possible.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ def ranking_table(comparison: Comparison) -> Table:
     metric = summary["ranked_by"]
     better = "higher" if summary["higher_is_better"] else "lower"
     table = Table(
-        title=f"{metric}, mean±std over {len(comparison.plan.seeds)} seed(s), "
-        f"ranked by the final value ({better} is better)",
+        title=f"{metric}, mean±std over {len(comparison.plan.seeds)} seed(s) with the 95% "
+        f"confidence interval (t), ranked by the final value ({better} is better)",
         title_justify="left",
     )
-    for column in ("#", "setting", "final", "best", *_extra_columns(summary)):
+    columns = ("#", "setting", "final", "final 95% CI", "best", *_extra_columns(summary))
+    for column in columns:
         table.add_column(column, justify="left" if column == "setting" else "right")
     table.add_column("note")
     for row in summary["ranking"]:
@@ -28,10 +34,11 @@ def ranking_table(comparison: Comparison) -> Table:
             str(row["rank"]),
             row["group"],
             _pm(group["final"][metric]),
+            interval_text(row["ci95"]),
             _pm(group["best"][metric]),
         ]
         cells += _extra_cells(summary, group)
-        cells.append(_note(row))
+        cells.append(_note(row, summary["best_vs_runner_up"]))
         table.add_row(*cells)
     return table
 
@@ -41,17 +48,9 @@ def verdict(comparison: Comparison) -> list[str]:
     ranking = comparison.summary["ranking"]
     if not ranking:
         return ["no member completed: nothing to rank"]
-    lines = []
     first = ranking[0]
-    if len(comparison.plan.seeds) < 2:
-        lines.append("1 seed: no spread was measured, so small differences may be luck; "
-                     "use --seeds 3 or more")  # fmt: skip
-    if first["within_spread_of"]:
-        rivals = ", ".join(first["within_spread_of"])
-        lines.append(f"no clear winner: {first['group']} and {rivals} are within each other's "
-                     "spread (mean ± std overlap)")  # fmt: skip
-    else:
-        lines.append(f"best: {first['group']} ({_pm(first)})")
+    lines = [f"best mean: {first['group']} ({_pm(first)}, 95% CI {interval_text(first['ci95'])})"]
+    lines.append(welch_statement(comparison.summary["best_vs_runner_up"]))
     target = comparison.summary["target"]
     recorded = {key for group in comparison.summary["groups"].values() for key in group["final"]}
     if target and recorded and target["metric"] not in recorded:
@@ -106,10 +105,45 @@ def _evaluation_key(summary: dict[str, Any]) -> str | None:
     return None
 
 
-def _note(row: dict[str, Any]) -> str:
-    if row["within_spread_of"]:
-        return "overlaps " + ", ".join(row["within_spread_of"])
-    return ""
+def welch_statement(test: dict[str, Any]) -> str:
+    """What Welch's t-test between the best two settings found, in one honest line."""
+    if test.get("between") is None:
+        return f"no test: {test['reason']}"
+    best, second = test["between"]
+    n = _n_text(test["n"])
+    if test["p_value"] is None:
+        hint = "; use --seeds 3 or more" if min(test["n"]) < 2 else ""
+        return f"{best} vs {second}: not tested at {n} ({test['reason']}{hint})"
+    found = (
+        f"{best} is better than {second}"
+        if test["distinguishable"]
+        else f"{best} vs {second}: not distinguishable"
+    )
+    return (
+        f"{found} at {n} ({test['test']} on the final {test['metric']}, "
+        f"p={_p_text(test['p_value'])}, threshold {test['alpha']:g})"
+    )
+
+
+def interval_text(interval: list[float] | None, digits: int = 4) -> str:
+    if interval is None:
+        return "— (1 seed)"
+    return f"[{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]"
+
+
+def _n_text(n: list[int]) -> str:
+    return f"n={n[0]}" if n[0] == n[1] else f"n={n[0]} and {n[1]}"
+
+
+def _p_text(p: float) -> str:
+    return f"{p:.2g}" if p >= 0.001 else "<0.001"
+
+
+def _note(row: dict[str, Any], test: dict[str, Any]) -> str:
+    """On the runner-up's row: the p-value of its test against the best."""
+    if test.get("p_value") is None or row["group"] != test["between"][1]:
+        return ""
+    return f"vs #1: p={_p_text(test['p_value'])}"
 
 
 def _pm(stats: dict[str, Any] | None, digits: int = 4) -> str:

@@ -1,95 +1,124 @@
-"""A comparison's numbers: per group (one setting, all its seeds) mean ± std, a ranking.
+"""A comparison's numbers, all from one place: per group (one setting, all its seeds) the
+mean, the sample standard deviation and a t-based 95 % confidence interval of the mean,
+a ranking, and Welch's t-test between the best group and the runner-up.
 
-Reads the completed members' history.json and metrics.json, writes comparison.json,
-comparison.csv and the comparison plots. std is the sample standard deviation over
-seeds (0 with a single seed, which therefore cannot tell two settings apart).
+scipy.stats does the statistics. With one seed a group has no spread (std 0, no
+interval), so no test can tell two settings apart; with two or three seeds the test is
+weak, and `compare_best_two` says so in numbers (n and p) rather than in adjectives.
+The plots (dlcli.compare.plots) draw intervals from `summarize`, so the figures and
+comparison.json show the same 95 % intervals.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from typing import TYPE_CHECKING, Any
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy import stats as scipy_stats
 
 from dlcli.config.names import higher_is_better
-from dlcli.runs import rundir as files
-from dlcli.runs.rundir import RunDir
 
-if TYPE_CHECKING:
-    from dlcli.compare.plan import Plan
+CONFIDENCE = 0.95  # of every interval dlcli reports, and 1 - the test's significance level
+ALPHA = 1 - CONFIDENCE
+TEST_NAME = "Welch's t-test"
 
-# Metrics where a larger value is better; every other one (losses, errors) is smaller-better.
+# The metric a comparison is ranked by: the first of these that the members recorded.
 RANK_PREFERENCE = ("val_accuracy", "val_loss", "accuracy", "loss")
 
 
-def mean_std(values: list[float]) -> dict[str, Any]:
-    finite = [v for v in values if math.isfinite(v)]
-    if not finite:
-        return {"mean": None, "std": None, "values": values}
-    mean = sum(finite) / len(finite)
-    var = sum((v - mean) ** 2 for v in finite) / (len(finite) - 1) if len(finite) > 1 else 0.0
-    return {"mean": mean, "std": math.sqrt(var), "values": values}
+def summarize(values: list[float]) -> dict[str, Any]:
+    """Mean, sample std (ddof=1; 0 with one value) and the t-based 95 % interval of the
+    mean over the finite values; `values` keeps every value as recorded (NaN included)."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
+    n = len(finite)
+    if n == 0:
+        return {"mean": None, "std": None, "n": 0, "ci95": None, "values": values}
+    mean = float(np.mean(finite))
+    std = float(np.std(finite, ddof=1)) if n > 1 else 0.0
+    return {"mean": mean, "std": std, "n": n, "ci95": _interval(mean, std, n), "values": values}
 
 
-def write_comparison(compare: RunDir, plan: Plan) -> dict[str, Any]:
-    """comparison.json, comparison.csv and plots/; returns what comparison.json holds."""
-    from dlcli.compare.plots import plot_comparison
-
-    groups = {label: _group(compare, plan, label) for label in plan.groups}
-    metric = _ranked_metric(groups)
-    summary = {
-        "config": plan.config,
-        "varied": plan.varied,
-        "seeds": plan.seeds,
-        "target": None
-        if plan.target is None
-        else {"metric": plan.target[0], "value": plan.target[1]},
-        "ranked_by": metric,
-        "higher_is_better": None if metric is None else higher_is_better(metric),
-        "ranking": _ranking(groups, metric),
-        "groups": groups,
-        "incomplete_members": [m.name for m in plan.members if m.state != files.COMPLETED],
-    }
-    compare.write_json(files.COMPARISON_JSON, summary)
-    compare.write_text(files.COMPARISON_CSV, _csv(groups, plan.target))
-    summary["plots"] = plot_comparison(compare, groups, metric)
-    compare.write_json(files.COMPARISON_JSON, summary)
-    return summary
+def _interval(mean: float, std: float, n: int) -> list[float] | None:
+    """mean ± t(0.975, n-1) * std / sqrt(n); None with one value (no spread measured)."""
+    if n < 2:
+        return None
+    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * std / math.sqrt(n)
+    return [mean - half, mean + half]
 
 
-def _group(compare: RunDir, plan: Plan, label: str) -> dict[str, Any]:
-    members = [m for m in plan.members if m.group == label]
-    done = [m for m in members if m.state == files.COMPLETED and m.run_dir]
-    runs = [RunDir(compare.file(m.run_dir)) for m in done]
-    histories = [run.read_json(files.HISTORY_FILE) for run in runs]
-    evaluations = [run.read_json(files.METRICS_FILE) for run in runs]
-    keys = list(dict.fromkeys(k for h in histories for k in h))
-    final = {k: mean_std([h[k][-1] for h in histories if h.get(k)]) for k in keys}
-    best = {k: mean_std([_best(k, h[k]) for h in histories if h.get(k)]) for k in keys}
-    split = evaluations[0].get("split", "test") if evaluations else "test"
-    evaluated = [k for k in (evaluations[0] if evaluations else {}) if k != "split"]
-    return {
-        "overrides": plan.groups[label],
-        "members": [
-            {"name": m.name, "seed": m.seed, "state": m.state, "run_dir": m.run_dir}
-            for m in members
-        ],
-        "histories": {str(m.seed): h for m, h in zip(done, histories, strict=True)},
-        "final": final,
-        "best": best,
-        "evaluation": {f"{split}_{k}": mean_std([e[k] for e in evaluations]) for k in evaluated},
-        "epochs_to_target": _epochs_to_target(plan.target, histories),
-        "seconds_per_epoch": mean_std([m.seconds / m.epochs for m in done if m.epochs]),
-    }
+def curve_intervals(curves: list[list[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per epoch over seeds: epochs (1-based), mean, and the 95 % interval's half-width
+    (0 where only one seed reached that epoch: runs that stopped early count where they ran)."""
+    length = max(len(c) for c in curves)
+    mean, half = np.full(length, np.nan), np.zeros(length)
+    for epoch in range(length):
+        stats = summarize([c[epoch] for c in curves if epoch < len(c)])
+        if stats["mean"] is not None:
+            mean[epoch] = stats["mean"]
+            half[epoch] = 0.0 if stats["ci95"] is None else stats["ci95"][1] - stats["mean"]
+    return np.arange(1, length + 1), mean, half
 
 
-def _best(metric: str, values: list[float]) -> float:
-    finite = [v for v in values if math.isfinite(v)] or [math.nan]
+def ranked_metric(groups: dict[str, dict]) -> str | None:
+    recorded = {k for g in groups.values() for k in g["final"]}
+    return next((m for m in RANK_PREFERENCE if m in recorded), None)
+
+
+def ranking(groups: dict[str, dict], metric: str | None) -> list[dict[str, Any]]:
+    """Groups by their mean final `metric`, best first, each with its spread and interval."""
+    if metric is None:
+        return []
+    scored = [(label, g["final"].get(metric)) for label, g in groups.items()]
+    scored = [(label, s) for label, s in scored if s and s["mean"] is not None]
+    sign = -1 if higher_is_better(metric) else 1
+    scored.sort(key=lambda item: sign * item[1]["mean"])
+    return [
+        {
+            "rank": index + 1,
+            "group": label,
+            "mean": stats["mean"],
+            "std": stats["std"],
+            "ci95": stats["ci95"],
+            "seeds": len(stats["values"]),
+        }
+        for index, (label, stats) in enumerate(scored)
+    ]
+
+
+def compare_best_two(groups: dict[str, dict], ranked: list[dict], metric: str | None) -> dict:
+    """Welch's t-test (unequal variances) of the final `metric` between the best group and
+    the runner-up. `p_value` is None, with `reason`, where no test is possible."""
+    if metric is None or len(ranked) < 2:
+        return {"test": None, "reason": "fewer than two settings completed: nothing to test"}
+    best, second = ranked[0]["group"], ranked[1]["group"]
+    a, b = (_finite(groups[g]["final"][metric]["values"]) for g in (best, second))
+    result: dict[str, Any] = {
+        "test": TEST_NAME, "metric": metric, "between": [best, second], "n": [len(a), len(b)],
+        "statistic": None, "p_value": None, "alpha": ALPHA, "distinguishable": False,
+        "reason": None,
+    }  # fmt: skip
+    if min(len(a), len(b)) < 2:
+        result["reason"] = "one seed per setting measures no spread: no test is possible"
+    elif np.std(a) == 0 and np.std(b) == 0:
+        result["reason"] = "every seed gave the same value in both settings: no spread to test"
+    else:
+        with warnings.catch_warnings():  # scipy warns on near-zero variance; p says it all
+            warnings.simplefilter("ignore", RuntimeWarning)
+            test = scipy_stats.ttest_ind(a, b, equal_var=False)
+        result["statistic"], result["p_value"] = float(test.statistic), float(test.pvalue)
+        result["distinguishable"] = bool(test.pvalue < ALPHA)
+    return result
+
+
+def best_value(metric: str, values: list[float]) -> float:
+    """The best epoch's value of one run: the highest or the lowest, as the metric wants."""
+    finite = _finite(values) or [math.nan]
     return max(finite) if higher_is_better(metric) else min(finite)
 
 
-def _epochs_to_target(target, histories: list[dict]) -> dict[str, Any] | None:
+def epochs_to_target(target, histories: list[dict]) -> dict[str, Any] | None:
     """First epoch (1-based) at which each seed reached the target; the mean if all did."""
     if target is None:
         return None
@@ -107,67 +136,5 @@ def _epochs_to_target(target, histories: list[dict]) -> dict[str, Any] | None:
     return {"per_seed": per_seed, "mean": sum(reached) / len(reached) if everyone else None}
 
 
-def _ranked_metric(groups: dict[str, dict]) -> str | None:
-    recorded = {k for g in groups.values() for k in g["final"]}
-    return next((m for m in RANK_PREFERENCE if m in recorded), None)
-
-
-def _ranking(groups: dict[str, dict], metric: str | None) -> list[dict[str, Any]]:
-    """Best first; a group whose mean ± std overlaps another's gets a note naming it."""
-    if metric is None:
-        return []
-    scored = [(label, g["final"].get(metric)) for label, g in groups.items()]
-    scored = [(label, s) for label, s in scored if s and s["mean"] is not None]
-    sign = -1 if higher_is_better(metric) else 1
-    scored.sort(key=lambda item: sign * item[1]["mean"])
-    ranking = []
-    for index, (label, stats) in enumerate(scored):
-        close = [other for other, o in scored if other != label and _overlap(stats, o)]
-        ranking.append(
-            {
-                "rank": index + 1,
-                "group": label,
-                "mean": stats["mean"],
-                "std": stats["std"],
-                "seeds": len(stats["values"]),
-                "within_spread_of": close,
-            }
-        )
-    return ranking
-
-
-def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Do mean ± std intervals overlap? With one seed (std 0) only equal means do."""
-    return abs(a["mean"] - b["mean"]) <= a["std"] + b["std"]
-
-
-def _csv(groups: dict[str, dict], target: tuple[str, float] | None) -> str:
-    """One row per group and metric; epochs_to_target is filled on the target's row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    header = ["group", "metric", "seeds", "final_mean", "final_std", "best_mean", "best_std"]
-    writer.writerow([*header, "seconds_per_epoch", "epochs_to_target"])
-    for label, group in groups.items():
-        seconds = _number(group["seconds_per_epoch"]["mean"])
-        reached = group["epochs_to_target"]
-        rows = [(k, group["final"][k], group["best"].get(k)) for k in group["final"]]
-        rows += [(k, stats, stats) for k, stats in group["evaluation"].items()]
-        for metric, final, best in rows:
-            writer.writerow(
-                [
-                    label,
-                    metric,
-                    len(final["values"]),
-                    _number(final["mean"]),
-                    _number(final["std"]),
-                    _number(best["mean"]),
-                    _number(best["std"]),
-                    seconds,
-                    _number(reached["mean"]) if target and metric == target[0] else "",
-                ]
-            )
-    return buffer.getvalue()
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+def _finite(values: list[float]) -> list[float]:
+    return [float(v) for v in values if v is not None and math.isfinite(v)]

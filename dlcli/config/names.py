@@ -128,20 +128,22 @@ INITIALIZERS = (
 # keras.regularizers.get({"class_name": name, "config": {...}})
 REGULARIZERS = ("l1", "l2", "l1l2")
 
-# keras.optimizers.get({"class_name": KERAS_NAME, "config": {...}}).
-# Keys are what a config writes; "momentum" and "nesterov" are SGD presets, as taught.
+# keras.optimizers.get({"class_name": KERAS_NAME, "config": {...}}): each name a config may
+# write, the Keras optimizer it builds and the arguments that make it that preset ("momentum"
+# and "nesterov" are SGD presets, as taught). Each one's default learning rate lives beside
+# the schema field it fills: dlcli.config.schema.DEFAULT_LEARNING_RATES.
 OPTIMIZERS: dict[str, tuple[str, dict[str, object]]] = {
-    "sgd": ("sgd", {"learning_rate": 0.01}),
-    "momentum": ("sgd", {"learning_rate": 0.01, "momentum": 0.9}),
-    "nesterov": ("sgd", {"learning_rate": 0.01, "momentum": 0.9, "nesterov": True}),
-    "adagrad": ("adagrad", {"learning_rate": 0.01}),
-    "adadelta": ("adadelta", {"learning_rate": 1.0}),
-    "rmsprop": ("rmsprop", {"learning_rate": 0.001}),
-    "adam": ("adam", {"learning_rate": 0.001}),
-    "adamw": ("adamw", {"learning_rate": 0.001}),
-    "adamax": ("adamax", {"learning_rate": 0.002}),
-    "nadam": ("nadam", {"learning_rate": 0.001}),
-    "lion": ("lion", {"learning_rate": 0.0001}),
+    "sgd": ("sgd", {}),
+    "momentum": ("sgd", {"momentum": 0.9}),
+    "nesterov": ("sgd", {"momentum": 0.9, "nesterov": True}),
+    "adagrad": ("adagrad", {}),
+    "adadelta": ("adadelta", {}),
+    "rmsprop": ("rmsprop", {}),
+    "adam": ("adam", {}),
+    "adamw": ("adamw", {}),
+    "adamax": ("adamax", {}),
+    "nadam": ("nadam", {}),
+    "lion": ("lion", {}),
 }
 
 # Arguments every Keras optimizer takes, and those particular to each.

@@ -23,7 +23,7 @@ from dlcli.config.schema_base import (
     name_in,
 )
 
-# Built-in datasets (Keras's) and the other sources; see dlcli/data.py.
+# Built-in datasets (Keras's) and the other sources; see dlcli/data/sources.py.
 KERAS_DATASETS = (
     "mnist",
     "fashion_mnist",
@@ -125,14 +125,36 @@ class ModelConfig(Strict):
     layers: Annotated[list[LayerItem], Field(min_length=1)]
 
 
+# `learning_rate` when a config sets none, per optimizer name: the step size each method
+# is usually taught with (its paper's: 1.0 for adadelta, 0.002 for adamax, 0.0001 for lion;
+# 0.01 for SGD, its presets and adagrad; 0.001 for the rest), where Keras 3 would start
+# most of them at 0.001. The one home of these numbers: keras_config() applies them, and
+# docs/configuration.md lists them.
+DEFAULT_LEARNING_RATES: dict[str, float] = {
+    "sgd": 0.01,
+    "momentum": 0.01,
+    "nesterov": 0.01,
+    "adagrad": 0.01,
+    "adadelta": 1.0,
+    "rmsprop": 0.001,
+    "adam": 0.001,
+    "adamw": 0.001,
+    "adamax": 0.002,
+    "nadam": 0.001,
+    "lion": 0.0001,
+}
+
+
 class OptimizerConfig(Strict):
     """`optimizer: adam` or `{name: sgd, learning_rate: 0.1, momentum: 0.9}`.
 
-    Unset arguments take the preset's value (dlcli.config.names.OPTIMIZERS), then Keras's.
+    Unset arguments take the preset's value (dlcli.config.names.OPTIMIZERS), then Keras's;
+    an unset learning_rate takes DEFAULT_LEARNING_RATES[name].
     """
 
     name: Annotated[str, name_in("optimizer", names.OPTIMIZERS)]
-    learning_rate: Annotated[float, Field(gt=0, le=10)] | None = None  # step size
+    # step size; None = DEFAULT_LEARNING_RATES[name] (above)
+    learning_rate: Annotated[float, Field(gt=0, le=10)] | None = None
     momentum: Annotated[float, Field(ge=0, lt=1)] | None = None  # sgd, rmsprop
     nesterov: bool | None = None  # sgd: Nesterov accelerated gradient
     beta_1: Annotated[float, Field(ge=0, lt=1)] | None = None  # adam family: 1st moment decay
@@ -165,7 +187,8 @@ class OptimizerConfig(Strict):
     def keras_config(self) -> dict[str, Any]:
         """`{"class_name": ..., "config": ...}` for keras.optimizers.get."""
         keras_name, preset = names.OPTIMIZERS[self.name]
-        return {"class_name": keras_name, "config": {**preset, **self._arguments()}}
+        default = {"learning_rate": DEFAULT_LEARNING_RATES[self.name]}
+        return {"class_name": keras_name, "config": {**default, **preset, **self._arguments()}}
 
 
 class CompileConfig(Strict):
@@ -211,7 +234,7 @@ class TrainConfig(Strict):
     shuffle: bool = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
     callbacks: CallbacksConfig = CallbacksConfig()
-    # Speed (dlcli/speed.py; numbers in README "Performance"). Defaults chosen by measurement.
+    # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
     jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
     # to repay its compile time (≥ 1000 steps in all), off with deterministic
     steps_per_execution: PositiveInt = 32  # batches per call into TensorFlow (with XLA, one

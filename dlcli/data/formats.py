@@ -99,32 +99,46 @@ def pick_arrays(
     )
 
 
-def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
-    """Header and the numeric body (float64, rows x columns) of a csv file."""
+def read_csv_rows(path: str | Path) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a csv file, each with its 1-based line number (as an editor
+    shows it). The one csv reader: training data (read_csv) and predict inputs
+    (dlcli.data.inputs) both go through it."""
     p = require_file(path, "csv file")
     try:
         with open(p, newline="", encoding="utf-8-sig") as f:
-            rows = [row for row in csv.reader(f) if row and any(c.strip() for c in row)]
+            return [
+                (line, row)
+                for line, row in enumerate(csv.reader(f), start=1)
+                if any(cell.strip() for cell in row)
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read {str(p)!r} as csv: {exc}") from exc
+
+
+def csv_number(cell: str, where: str, line: int, column: str) -> float:
+    """One csv cell as a float, or a DataError naming the file, line and column."""
+    try:
+        return float(cell)
+    except ValueError:
+        raise DataError(
+            f"{where} line {line}, {column}: {cell!r} is not a number "
+            "(every cell must be numeric; encode categories as numbers first)"
+        ) from None
+
+
+def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
+    """Header and the numeric body (float64, rows x columns) of a csv file."""
+    rows = read_csv_rows(path)
+    where = repr(str(path))
     if len(rows) < 2:
-        raise DataError(f"{str(p)!r} needs a header row and at least one data row")
-    header = [name.strip() for name in rows[0]]
+        raise DataError(f"{where} needs a header row and at least one data row")
+    header = [name.strip() for name in rows[0][1]]
     body = np.empty((len(rows) - 1, len(header)), dtype=np.float64)
-    for i, row in enumerate(rows[1:]):
-        line = i + 2  # 1-based, counting the header, as an editor shows it
+    for i, (line, row) in enumerate(rows[1:]):
         if len(row) != len(header):
-            raise DataError(
-                f"{str(p)!r} line {line}: {len(row)} cells, the header has {len(header)}"
-            )
+            raise DataError(f"{where} line {line}: {len(row)} cells, the header has {len(header)}")
         for j, cell in enumerate(row):
-            try:
-                body[i, j] = float(cell)
-            except ValueError:
-                raise DataError(
-                    f"{str(p)!r} line {line}, column {header[j]!r}: {cell!r} is not a number "
-                    "(every cell must be numeric; encode categories as numbers first)"
-                ) from None
+            body[i, j] = csv_number(cell, where, line, f"column {header[j]!r}")
     return header, body
 
 

@@ -9,12 +9,12 @@ same scaling the config applied at training time, so it is done in one place.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import numpy as np
 
+from dlcli.data.formats import csv_number, read_csv_rows
 from dlcli.errors import DataError
 
 ARRAY_EXTS = (".npy", ".npz", ".csv")
@@ -136,13 +136,7 @@ def _read_csv(
     path: Path, name: str, sample_shape: tuple[int, ...], target: str | None
 ) -> tuple[np.ndarray, list[str]]:
     """One sample per row; a non-numeric first row is a header; drop the `target` column."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = [
-                (i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)
-            ]
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise DataError(f"{name}: cannot read as CSV ({e})") from e
+    rows = read_csv_rows(path)
     header = None
     if rows and any(c.strip() and not _is_number(c) for c in rows[0][1]):
         header = [c.strip() for c in rows.pop(0)[1]]
@@ -160,7 +154,9 @@ def _read_csv(
                 f"{name}: a sample (line {line}) has {len(cells)} values but the model takes "
                 f"{sample_shape} = {size} values{hint}"
             )
-        samples.append([_number(c, name, line, columns, j) for j, c in enumerate(cells)])
+        samples.append(
+            [csv_number(c, f"{name}:", line, _column(columns, j)) for j, c in enumerate(cells)]
+        )
     x = np.asarray(samples, dtype=np.float32).reshape((len(samples), *sample_shape))
     return x, [f"{name}:row {i}" for i in range(1, len(samples) + 1)]
 
@@ -174,13 +170,8 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _number(cell: str, name: str, line: int, columns: list[str] | None, j: int) -> float:
-    """A CSV cell as a float, or a DataError pointing at the line and column."""
-    try:
-        return float(cell)
-    except ValueError:
-        col = f"column {columns[j]!r}" if columns and j < len(columns) else f"column {j + 1}"
-        raise DataError(f"{name}: line {line}, {col}: {cell!r} is not a number") from None
+def _column(columns: list[str] | None, j: int) -> str:
+    return f"column {columns[j]!r}" if columns and j < len(columns) else f"column {j + 1}"
 
 
 def _image_target(sample_shape: tuple[int, ...], name: str) -> tuple[str, tuple[int, int]]:

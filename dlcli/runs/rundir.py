@@ -1,7 +1,7 @@
 """The run directory: one per training, never overwritten, every file written atomically.
 
-File names live here as constants, so every other module (and a reader of the
-README) finds them in one place. Nothing here imports TensorFlow.
+File names live here as constants, so every other module (and a reader of
+docs/run-directory.md) finds them in one place. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scal
 
 # A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
 COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
-COMPARISON_JSON = "comparison.json"  # per group: histories, final/best mean ± std, target
+COMPARISON_JSON = "comparison.json"  # per group: histories, mean, std, 95% interval, test
+COMPARE_LOCK_FILE = "compare.lock"  # held (filelock) while compare.json/comparison.* change
 COMPARISON_CSV = "comparison.csv"  # the same statistics, one row per group and metric
 
 # Run files are ordinary files: created with this mode, which the process umask narrows

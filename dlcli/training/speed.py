@@ -2,7 +2,7 @@
 
 The schema holds the settings (train.jit_compile, steps_per_execution, eval_batch_size,
 precision, deterministic); this module decides what they mean on this machine. The
-defaults were chosen by `make bench` (README, "Performance"). TensorFlow and Keras are
+defaults were chosen by `make bench` (docs/performance.md). TensorFlow and Keras are
 imported inside the functions only.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 from dlcli.config.schema import TrainConfig
 from dlcli.errors import DeviceError
 
-# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP; README,
-# "Performance"): below about this many steps in all it does not pay back.
+# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP;
+# docs/performance.md): below about this many steps in all it does not pay back.
 AUTO_JIT_MIN_STEPS = 1000
 
 

@@ -158,9 +158,13 @@ def test_compare_optimizers_writes_everything_and_loads_data_once(tmp_path, monk
     means = [row["mean"] for row in summary["ranking"]]
     assert means == sorted(means, reverse=True)
     rows = (compare / "comparison.csv").read_text().splitlines()
-    assert rows[0].endswith(",seconds_per_epoch,epochs_to_target")
-    assert any(r.startswith("sgd,val_loss,2,") and r.endswith(",1") for r in rows)
-    assert any(r.startswith("sgd,val_accuracy,2,") and r.endswith(",") for r in rows)
+    assert rows[0].endswith(
+        ",seconds_per_epoch,epochs_to_target,final_ci95_low,final_ci95_high,welch_p"
+    )
+    assert any(r.startswith("sgd,val_loss,2,") and r.split(",")[8] == "1" for r in rows)
+    assert any(r.startswith("sgd,val_accuracy,2,") and r.split(",")[8] == "" for r in rows)
+    test = summary["best_vs_runner_up"]
+    assert test["test"] == "Welch's t-test" and test["n"] == [2, 2]
 
 
 def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):

@@ -1,15 +1,11 @@
-"""compare's command-line values and mistakes: all reported before anything trains."""
+"""dlcli.compare.plan: compare's command-line values, the members and the manifest."""
 
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from dlcli.cli.app import app
 from dlcli.compare.plan import optimizer_axis, parse_target, split_values, vary_axes, vary_axis
-from dlcli.compare.stats import _ranking, mean_std
 from dlcli.errors import UsageError
-from tests.compare.test_members import tiny_config
 
 
 def test_values_split_on_commas_outside_brackets():
@@ -61,56 +57,6 @@ def test_optimizer_presets_and_learning_rates():
         parse_target("val_accuracy")
 
 
-def test_ranking_notes_overlapping_spreads():
-    groups = {
-        "a": {"final": {"val_loss": mean_std([0.10, 0.12])}},
-        "b": {"final": {"val_loss": mean_std([0.11, 0.13])}},
-        "c": {"final": {"val_loss": mean_std([0.50, 0.52])}},
-    }
-    ranking = _ranking(groups, "val_loss")  # lower is better
-    assert [r["group"] for r in ranking] == ["a", "b", "c"]
-    assert ranking[0]["within_spread_of"] == ["b"] and ranking[2]["within_spread_of"] == []
-
-
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["compare", "{config}", "--runs-dir", "{runs}"], "at least one --vary"),
-        (["compare", "{config}", "--vary", "model.activation=sigmoidd", "--runs-dir", "{runs}"],
-         "did you mean 'sigmoid'"),
-        (["compare", "{config}", "--vary", "model.nothing=1,2", "--runs-dir", "{runs}"],
-         "unknown key 'nothing'"),
-        (["compare", "{config}", "--vary", "model.layers.1.Dense.units=3,2",
-          "--runs-dir", "{runs}"],
-         "the output layer has 2 units but the data has 3 classes"),
-        (["compare", "--runs-dir", "{runs}"], "give a CONFIG file, or --resume"),
-        (["compare", "{config}", "--resume", "{runs}", "--vary", "seed=1"], "give no CONFIG"),
-        (["compare-optimizers", "--resume", "{runs}"], "not a comparison directory"),
-        (["compare-optimizers", "{config}", "--optimizers", "sgd,rmsprob", "--runs-dir", "{runs}"],
-         "did you mean 'rmsprop'"),
-    ],
-)  # fmt: skip
-def test_mistakes_give_one_message_and_train_nothing(tmp_path, args, message):
-    config, runs = tiny_config(tmp_path), tmp_path / "runs"
-    runs.mkdir()
-    result = CliRunner().invoke(app, [a.format(config=config, runs=runs) for a in args])
-    assert result.exit_code in (1, 2), result.output
-    assert message in result.output and "Traceback" not in result.output
-    assert list(runs.iterdir()) == []  # no comparison directory was created
-
-
-def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
-    from dlcli.config.loader import load_config
-    from dlcli.config.schema import DIAGNOSTIC_NAMES
-    from dlcli.errors import ConfigError
-
-    with pytest.raises(ConfigError, match="did you mean 'gradient_norms'"):
-        load_config(tiny_config(tmp_path), ["train.diagnostics=[gradient_norm]"])
-    from dlcli.training.diagnostics import DIAGNOSTICS
-
-    assert tuple(DIAGNOSTICS) == DIAGNOSTIC_NAMES
-
-
 def test_member_names_are_plain_directory_names():
     import re
 
@@ -127,27 +73,6 @@ def test_member_names_are_plain_directory_names():
     assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", m.name) for m in members + stacks)
 
 
-def test_lower_is_better_metrics_rank_ascending_and_overlap_is_checked_with_every_group():
-    groups = {
-        "a": {"final": {"val_loss": mean_std([1.0, 1.0])}},
-        "b": {"final": {"val_loss": mean_std([1.5, 1.5])}},
-        "c": {"final": {"val_loss": mean_std([1.0, 3.0])}},  # 2.0 ± 1.41: reaches a and b
-    }
-    ranking = _ranking(groups, "val_loss")
-    assert [row["group"] for row in ranking] == ["a", "b", "c"]
-    assert ranking[0]["within_spread_of"] == ["c"]  # not a neighbour, still within spread
-    assert sorted(ranking[2]["within_spread_of"]) == ["a", "b"]
-
-
-def test_epochs_to_target_and_best_follow_the_metric_direction():
-    from dlcli.compare.stats import _best, _epochs_to_target
-
-    histories = [{"val_loss": [0.9, 0.5, 0.4]}, {"val_loss": [0.8, 0.7, 0.45]}]
-    assert _epochs_to_target(("val_loss", 0.5), histories) == {"per_seed": [2, 3], "mean": 2.5}
-    assert _best("val_loss", [0.9, 0.4, 0.6]) == 0.4
-    assert _best("val_accuracy", [0.9, 0.95, 0.6]) == 0.95
-
-
 def test_members_get_distinct_names_even_when_their_labels_collide():
     from dlcli.compare.members import Axis, plan_members
 
@@ -162,3 +87,49 @@ def test_members_get_distinct_names_even_when_their_labels_collide():
 def test_target_needs_a_metric_name():
     with pytest.raises(UsageError, match="expected METRIC=NUMBER"):
         parse_target("=0.9")
+
+
+# --- the manifest under concurrent writers --------------------------------------------
+
+WRITER = """
+import sys
+from dlcli.compare.plan import load_plan, save_plan
+from pathlib import Path
+from dlcli.runs.rundir import RunDir
+
+compare, name, rounds = RunDir(Path(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+plan = load_plan(compare)  # read once: every later save starts from this stale view
+member = next(m for m in plan.members if m.name == name)
+for attempt in range(1, rounds + 1):
+    member.state, member.epochs = ("completed" if attempt == rounds else "running"), attempt
+    save_plan(compare, plan, member)
+"""
+
+
+def test_concurrent_processes_updating_members_lose_no_update(tmp_path):
+    """Four processes, each saving its own member 30 times from a stale copy of the plan:
+    the manifest ends with every member's last update and is valid JSON at every read."""
+    import json
+    import subprocess
+    import sys
+
+    from dlcli.compare.plan import Plan, plan_members, save_plan
+    from dlcli.runs.rundir import RunDir
+
+    axis = vary_axis("model.activation=relu,tanh,sigmoid,elu")
+    groups, members = plan_members([axis], [1])
+    compare = RunDir.create(tmp_path, "tiny-compare")
+    save_plan(compare, Plan("c.yaml", [], [axis.key], groups, [1], None, "dlcli", members))
+    rounds = 30
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(compare.path), m.name, str(rounds)])
+        for m in members
+    ]
+    reads = 0
+    while any(w.poll() is None for w in writers):
+        json.loads((compare.path / "compare.json").read_text())  # never half-written
+        reads += 1
+    assert [w.returncode for w in writers] == [0] * 4
+    final = json.loads((compare.path / "compare.json").read_text())["members"]
+    assert [(m["state"], m["epochs"]) for m in final] == [("completed", rounds)] * 4, final
+    assert reads > 0 and (compare.path / "compare.lock").exists()

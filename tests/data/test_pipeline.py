@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
-import os
-import pickle
 import struct
 import subprocess
 import sys
@@ -21,9 +18,7 @@ import numpy as np
 import pytest
 
 from dlcli.config.schema import DataConfig
-from dlcli.data import keras_datasets
 from dlcli.data.pipeline import load_arrays_file, load_dataset
-from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
 from dlcli.errors import DataError
 
 XOR = {"dataset": "inline", "x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]}
@@ -31,25 +26,6 @@ XOR = {"dataset": "inline", "x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1
 
 def cfg(**fields) -> DataConfig:
     return DataConfig.model_validate(fields)
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(name, **kwargs):
-        raise ConnectionError("network disabled in tests")
-
-    monkeypatch.setattr(keras_datasets, "download", refuse)
-
-
-@pytest.fixture
-def dirs(tmp_path, monkeypatch) -> tuple[Path, Path]:
-    """Empty $DLCLI_DATA_DIR and Keras cache ($KERAS_HOME/datasets), both in tmp."""
-    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
-    data_dir.mkdir()
-    (keras_home / "datasets").mkdir(parents=True)
-    monkeypatch.setenv("DLCLI_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    return data_dir, keras_home / "datasets"
 
 
 def tiny_mnist(n_train: int = 30, n_test: int = 10) -> dict[str, np.ndarray]:
@@ -247,92 +223,7 @@ def test_idx_folder_gz_or_raw(tmp_path, ext):
     assert len(d.files) == 4 and all(p.endswith(ext) for p in d.files)
 
 
-def test_idx_file_with_a_bad_magic_number_is_a_data_error(tmp_path):
-    write_idx_folder(tmp_path / "idx", tiny_mnist(4, 2), "")
-    (tmp_path / "idx" / "t10k-labels-idx1-ubyte").write_bytes(b"\x12\x34\x56\x78rest")
-    with pytest.raises(DataError, match="not an IDX file"):
-        load_dataset(cfg(dataset="idx", path=str(tmp_path / "idx")), seed=0)
-
-
-def test_truncated_idx_file_is_a_data_error(tmp_path):
-    write_idx_folder(tmp_path / "idx", tiny_mnist(4, 2), "")
-    images = tmp_path / "idx" / "train-images-idx3-ubyte"
-    images.write_bytes(images.read_bytes()[:-10])
-    with pytest.raises(DataError, match="damaged or truncated"):
-        load_dataset(cfg(dataset="idx", path=str(tmp_path / "idx")), seed=0)
-
-
-# --- Keras built-ins from local copies --------------------------------------------------
-
-
-def test_mnist_npz_in_dlcli_data_dir(dirs):
-    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
-    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
-    assert d.x_train.shape == (30, 28, 28) and d.x_test.shape == (10, 28, 28)
-    assert d.info["source"] == f"mnist from {dirs[0] / 'mnist.npz'}"
-    assert list(d.files) == [str(dirs[0] / "mnist.npz")]
-
-
-def test_mnist_in_the_keras_cache_under_keras_home(dirs, monkeypatch):
-    monkeypatch.delenv("DLCLI_DATA_DIR")
-    np.savez(dirs[1] / "mnist.npz", **tiny_mnist(20, 5))
-    d = load_dataset(cfg(dataset="mnist"), seed=0)
-    assert str(dirs[1]) in d.info["source"] and len(d.x_test) == 5
-
-
-def test_dlcli_data_dir_comes_before_the_keras_cache(dirs):
-    np.savez(dirs[0] / "mnist.npz", **tiny_mnist(20, 5))
-    np.savez(dirs[1] / "mnist.npz", **tiny_mnist(30, 5))
-    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
-    assert len(d.x_train) == 20
-
-
-def test_fashion_mnist_idx_files_in_keras_subfolder(dirs):
-    write_idx_folder(dirs[1] / "fashion-mnist", tiny_mnist(10, 4), ".gz")
-    d = load_dataset(cfg(dataset="fashion_mnist", validation="none"), seed=0)
-    assert d.x_train.shape == (10, 28, 28) and len(d.files) == 4
-
-
-def test_mnist_file_of_the_wrong_shape_names_file_and_shapes(dirs):
-    arrays = tiny_mnist()
-    arrays["x_train"] = arrays["x_train"].reshape(30, 784)
-    np.savez(dirs[0] / "mnist.npz", **arrays)
-    with pytest.raises(DataError, match=r"mnist\.npz.*x_train has shape \(30, 784\).*28, 28"):
-        load_dataset(cfg(dataset="mnist"), seed=0)
-
-
-def test_cifar10_python_batches_folder(dirs):
-    folder = dirs[1] / "cifar-10-batches-py"
-    folder.mkdir()
-    r = np.random.default_rng(0)
-    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-    for name in names:
-        batch = {b"data": r.integers(0, 256, (3, 3072), dtype=np.uint8), b"labels": [1, 2, 3]}
-        (folder / name).write_bytes(pickle.dumps(batch))
-    d = load_dataset(cfg(dataset="cifar10", validation="none", shuffle=False), seed=0)
-    assert d.x_train.shape == (15, 32, 32, 3) and d.x_test.shape == (3, 32, 32, 3)
-    assert d.y_train.shape == (15, 1) and len(d.files) == 6
-    # Channels last: the first 1024 bytes of a row are the red plane.
-    first = pickle.loads((folder / "data_batch_1").read_bytes())[b"data"][0]
-    np.testing.assert_array_equal(d.x_train[0, :, :, 0].ravel(), first[:1024])
-
-
-def test_imdb_maps_rare_words_to_oov_and_pads_at_the_front(dirs):
-    seqs = np.empty(2, dtype=object)
-    seqs[:] = [[5, 50, 7], list(range(10, 30))]
-    np.savez(
-        dirs[0] / "imdb.npz",
-        x_train=seqs,
-        y_train=np.array([0, 1]),
-        x_test=seqs,
-        y_test=np.array([0, 1]),
-    )
-    c = cfg(dataset="imdb", num_words=20, sequence_length=6, validation="none", shuffle=False)
-    d = load_dataset(c, seed=0)
-    rows = {tuple(row) for row in d.x_test.astype(int)}
-    # Keras's convention: 1 = start, words shifted by 3, >= num_words -> 2 (OOV), 0 = pad.
-    assert (0, 0, 1, 8, 2, 10) in rows
-    assert (2, 2, 2, 2, 2, 2) in rows  # long review: its last 6 words kept, all rare
+# --- helpers shared with test_keras_datasets.py and test_preprocess.py ------------------
 
 
 def write_tiny_imdb(folder: Path) -> None:
@@ -342,158 +233,10 @@ def write_tiny_imdb(folder: Path) -> None:
     np.savez(folder / "imdb.npz", x_train=seqs, y_train=labels, x_test=seqs, y_test=labels)
 
 
-def test_imdb_new_inputs_get_the_training_oov_mapping_and_length(dirs):
-    write_tiny_imdb(dirs[0])
-    c = cfg(dataset="imdb", num_words=20, sequence_length=6, validation="none", shuffle=False)
-    d = load_dataset(c, seed=0)
-    prep = json.loads(json.dumps(d.preprocessing))  # as predict/evaluate read it back
-    assert prep["sequences"] == {"num_words": 20, "length": 6, "oov": 2}
-    # New reviews as Keras gives them (1 = start, ids shifted by 3): rare -> 2, front-padded.
-    ragged = [[1, 8, 53, 10], list(range(1, 30))]
-    x = preprocess_inputs(ragged, prep)
-    assert x.dtype == np.float32 and x.shape == (2, 6)
-    assert x.astype(int).tolist() == [[0, 0, 1, 8, 2, 10], [2, 2, 2, 2, 2, 2]]
-    # One review alone, and a rectangular batch longer than sequence_length.
-    assert preprocess_inputs(np.array([1, 8, 53, 10]), prep).astype(int).tolist() == [
-        [0, 0, 1, 8, 2, 10]
-    ]
-    wide = np.array([[3, 4, 5, 6, 7, 8, 99, 9]])
-    assert preprocess_inputs(wide, prep).astype(int).tolist() == [[5, 6, 7, 8, 2, 9]]
-    # The test split, preprocessed again, is unchanged.
-    np.testing.assert_array_equal(preprocess_inputs(d.x_test, prep), d.x_test)
-
-
-@pytest.mark.parametrize("bad", [[[1, -4, 5]], [[1, 2.5]], [["a", "b"]], np.zeros((2, 2, 2))])
-def test_imdb_inputs_that_are_not_word_ids_are_data_errors(dirs, bad):
-    write_tiny_imdb(dirs[0])
-    d = load_dataset(cfg(dataset="imdb", num_words=20, sequence_length=6), seed=0)
-    with pytest.raises(DataError, match="word-id sequences"):
-        preprocess_inputs(bad, d.preprocessing)
-
-
-def test_other_data_records_no_sequence_encoding():
-    assert "sequences" not in load_dataset(cfg(**XOR), seed=0).preprocessing
-
-
 def test_linear_without_a_linear_section_uses_the_documented_defaults():
     d = load_dataset(cfg(dataset="linear", validation="none"), seed=3)
     assert len(d.x_train) + len(d.x_test) == 200 and d.x_train.shape[1] == 1
     assert np.all(np.abs(d.x_train) <= 1.0)
-
-
-def test_boston_housing_npz_is_split_like_keras(dirs):
-    np.savez(dirs[0] / "boston_housing.npz", x=np.random.rand(50, 13), y=np.arange(50.0))
-    d = load_dataset(cfg(dataset="boston_housing", test_split=0.2, validation="none"), seed=0)
-    assert len(d.x_train) == 40 and len(d.x_test) == 10
-    assert sorted(np.concatenate([d.y_train, d.y_test]).tolist()) == list(range(50))
-
-
-def test_offline_without_local_copy_says_which_file_to_put_where(dirs):
-    with pytest.raises(DataError) as err:
-        load_dataset(cfg(dataset="mnist"), seed=0)
-    message = str(err.value)
-    assert "mnist is not on this machine" in message and "network disabled" in message
-    assert "mnist.npz" in message and "$DLCLI_DATA_DIR" in message
-    assert str(dirs[1]) in message
-
-
-def test_download_is_used_only_without_a_local_copy(dirs, monkeypatch):
-    calls = []
-
-    def fake_download(name, **kwargs):
-        calls.append(name)
-        a = tiny_mnist(8, 4)
-        return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
-
-    monkeypatch.setattr(keras_datasets, "download", fake_download)
-    d = load_dataset(cfg(dataset="mnist", validation="none"), seed=0)
-    assert calls == ["mnist"] and len(d.x_train) == 8
-    assert d.info["source"] == "mnist downloaded by Keras"
-    np.savez(dirs[0] / "mnist.npz", **tiny_mnist(6, 2))
-    assert len(load_dataset(cfg(dataset="mnist", validation="none"), seed=0).x_train) == 6
-    assert calls == ["mnist"]
-
-
-def test_real_mnist_if_present():
-    data_dir = os.environ.get("DLCLI_DATA_DIR")
-    if not data_dir or not (Path(data_dir) / "mnist.npz").is_file():
-        pytest.skip(
-            "real MNIST not found: set DLCLI_DATA_DIR to a folder with mnist.npz "
-            "(e.g. ../shared/data)"
-        )
-    d = load_dataset(cfg(dataset="mnist", validation="none", shuffle=False), seed=0)
-    assert d.x_train.shape == (60000, 28, 28) and d.x_test.shape == (10000, 28, 28)
-    assert np.bincount(d.y_train.astype(int))[:3].tolist() == [5923, 6742, 5958]
-
-
-# --- preprocessing ----------------------------------------------------------------------
-
-
-def test_reshape_scale_and_onehot(dirs):
-    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
-    c = cfg(dataset="mnist", reshape=[-1], scale=255, labels="onehot", validation="none")
-    d = load_dataset(c, seed=0)
-    assert d.x_train.shape == (30, 784) and d.x_train.dtype == np.float32
-    assert d.x_train.min() >= 0.0 and d.x_train.max() <= 1.0
-    assert d.y_train.shape == (30, 10) and d.num_classes == 10
-    np.testing.assert_array_equal(d.y_train.sum(axis=1), 1.0)
-    # New raw inputs go through the very same steps.
-    raw = tiny_mnist()["x_test"]
-    np.testing.assert_array_equal(preprocess_inputs(raw, d.preprocessing), d.x_test)
-    assert preprocess_inputs(raw[0], d.preprocessing).shape == (1, 784)
-
-
-def test_reshape_of_the_wrong_size_says_both_shapes(dirs):
-    np.savez(dirs[0] / "mnist.npz", **tiny_mnist())
-    with pytest.raises(DataError, match=r"reshape \[100\].*\[28, 28\] \(784 values\)"):
-        load_dataset(cfg(dataset="mnist", reshape=[100]), seed=0)
-
-
-def test_standardize_uses_training_statistics_and_survives_constant_features(tmp_path):
-    r = np.random.default_rng(0)
-    x = np.column_stack([r.normal(5, 2, 40), np.full(40, 3.0)])
-    np.savez(tmp_path / "d.npz", x=x, y=np.zeros(40))
-    c = cfg(
-        dataset="npz",
-        path=str(tmp_path / "d.npz"),
-        standardize=True,
-        shuffle=False,
-        validation="none",
-        test_split=0.25,
-    )
-    d = load_dataset(c, seed=0)
-    np.testing.assert_allclose(d.x_train.mean(axis=0), [0, 0], atol=1e-5)
-    np.testing.assert_allclose(d.x_train.std(axis=0), [1, 0], atol=1e-5)
-    assert np.isfinite(d.x_test).all()
-    assert d.preprocessing["std"][1] == 1.0
-    # Statistics come from the training rows only (unshuffled: the first 30), and are
-    # replayed on new inputs.
-    np.testing.assert_allclose(d.preprocessing["mean"], x[:30].mean(axis=0))
-    again = preprocess_inputs(x[:3], d.preprocessing)
-    mean, std = np.array(d.preprocessing["mean"]), np.array(d.preprocessing["std"])
-    np.testing.assert_allclose(again, (x[:3] - mean) / std, rtol=1e-5)
-
-
-def test_sparse_labels_are_an_int64_vector(tmp_path):
-    np.savez(tmp_path / "d.npz", x=np.zeros((10, 2)), y=(np.arange(10) % 3).reshape(10, 1))
-    d = load_dataset(cfg(dataset="npz", path=str(tmp_path / "d.npz"), labels="sparse"), seed=0)
-    assert d.y_train.dtype == np.int64 and d.y_train.ndim == 1 and d.num_classes == 3
-    np.testing.assert_array_equal(preprocess_labels(np.array([[2], [0]]), d.preprocessing), [2, 0])
-
-
-@pytest.mark.parametrize(
-    ("y", "extra", "message"),
-    [
-        (np.linspace(0, 1, 10), {}, "needs integer class labels"),
-        (np.zeros((10, 2)), {}, r"shape \[8, 2\].*use labels: raw"),
-        (np.arange(10) % 5, {"num_classes": 3}, "labels go up to 4"),
-    ],
-)
-def test_onehot_label_problems_are_data_errors(tmp_path, y, extra, message):
-    np.savez(tmp_path / "d.npz", x=np.zeros((10, 2)), y=y)
-    c = cfg(dataset="npz", path=str(tmp_path / "d.npz"), labels="onehot", **extra)
-    with pytest.raises(DataError, match=message):
-        load_dataset(c, seed=0)
 
 
 # --- validation, shuffling, sample limits -----------------------------------------------
