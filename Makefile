@@ -37,7 +37,7 @@ test-slow: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# ruff, and the import contract in .importlinter (stages import downwards, no cycles).
+# ruff, and the import contract in pyproject.toml [tool.importlinter] (stages import downwards, no cycles).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dlcli tests benchmarks
 	$(BIN)/lint-imports --no-cache
