@@ -8,9 +8,14 @@ large, 415 another content type, 422 a request FastAPI itself cannot route. Bodi
 are capped at `max_body` bytes before anything is parsed.
 """
 
-from __future__ import annotations
-
 from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from dlcli.errors import DataError
 from dlcli.serving.predictor import Predictor, TooLarge, form_options
@@ -18,12 +23,9 @@ from dlcli.serving.predictor import Predictor, TooLarge, form_options
 MAX_BODY = 4 * 1024 * 1024  # bytes: a phone photo fits, a flood of megabytes does not
 
 
-def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> Any:
-    from fastapi import FastAPI, Request
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
-    from starlette.exceptions import HTTPException
-
+def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
+    """The app for one run. FastAPI is imported only by `dlcli serve` (lazily, in
+    dlcli.serving.server), never by the other commands."""
     app = FastAPI(title=f"dlcli: {predictor.metadata['name']}", docs_url=None, redoc_url=None)
 
     def error(status: int, message: str) -> JSONResponse:
@@ -57,8 +59,6 @@ def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> Any:
                 run = lambda: predictor.predict_json(body)  # noqa: E731
             else:
                 return error(415, f"send application/json or multipart/form-data, not {kind}")
-            from starlette.concurrency import run_in_threadpool
-
             rows = await run_in_threadpool(run)
         except TooLarge as exc:
             return error(413, str(exc))
@@ -69,7 +69,7 @@ def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> Any:
     return app
 
 
-async def _read_capped(request: Any, max_body: int) -> bytes:
+async def _read_capped(request: Request, max_body: int) -> bytes:
     """The body, refused (413) as soon as it passes `max_body` bytes, read or declared."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > max_body):
@@ -85,9 +85,7 @@ async def _read_capped(request: Any, max_body: int) -> bytes:
     return body
 
 
-async def _form(request: Any) -> tuple[list[tuple[str, bytes]], Any]:
-    from starlette.datastructures import UploadFile
-
+async def _form(request: Request) -> tuple[list[tuple[str, bytes]], Any]:
     try:
         form = await request.form(max_files=64, max_fields=16)
     except Exception as exc:  # python-multipart's parse errors and Starlette's limits

@@ -37,7 +37,7 @@ def describe(trained: TrainedRun) -> dict[str, Any]:
     kind = output_kind(trained)
     model = trained.model
     return {
-        "run": str(trained.run.path),
+        "run": str(trained.run.path.resolve()),
         "name": trained.loaded.config.name,
         "inputs": {
             "raw_shape": list(raw_input_shape(trained)),  # one sample as the data holds it
