@@ -31,8 +31,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 InvertOpt = Annotated[
     str,
     typer.Option(
-        help="auto, always or never: invert grayscale images' colours; auto = when an image's border (its "
-        "background) is the other way round from the training images' (MNIST: dark).",
+        help="auto, always or never: invert grayscale images' colours; auto = when an "
+        "image's border (its background) is the other way round from the training "
+        "images' (MNIST: dark).",
     ),
 ]
 ThresholdOpt = Annotated[

@@ -87,6 +87,10 @@ def multipart(files: dict[str, bytes], fields: dict[str, str] | None = None) -> 
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
 
 
+def form_type(boundary: str) -> dict[str, str]:
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
 def png(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
@@ -109,8 +113,7 @@ def test_json_predictions_match_dlcli_predict(loopback, server, bars_run, tmp_pa
 def test_image_upload_is_read_and_inverted_like_predict(loopback, server) -> None:
     x, _ = bar_images(2, seed=4)
     body, boundary = multipart({"top.png": png(x[0]), "paper.png": png(255 - x[1])})
-    status, answer = request(server, "POST", "/predict", body,
-                             {"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    status, answer = request(server, "POST", "/predict", body, form_type(boundary))
     assert status == 200, answer
     rows = answer["predictions"]
     assert [r["class_name"] for r in rows] == ["top", "bottom"]
@@ -152,8 +155,7 @@ def test_bad_requests_get_a_4xx_json_error(loopback, server, body, status, messa
 def test_other_content_and_broken_uploads_are_refused(loopback, server) -> None:
     assert request(server, "POST", "/predict", b"x", {"Content-Type": "text/plain"})[0] == 415
     body, boundary = multipart({"notes.png": b"not an image"})
-    status, answer = request(server, "POST", "/predict", body,
-                             {"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    status, answer = request(server, "POST", "/predict", body, form_type(boundary))
     assert status == 400 and "cannot read as an image" in answer["error"]
     status, answer = request(server, "POST", "/predict", b"--x\r\n",
                              {"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
