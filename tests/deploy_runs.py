@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +60,22 @@ def train_bars(folder: Path) -> Path:
 def bars_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One bars training shared by the export, serving and CLI tests of a session."""
     return train_bars(tmp_path_factory.mktemp("bars"))
+
+
+@pytest.fixture
+def loopback(no_network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let this process connect to 127.0.0.1 only (conftest refuses every connection)."""
+    import _socket
+
+    original = _socket.socket.connect  # the C method under conftest's refusing patch
+
+    def create_connection(address, timeout=None, source_address=None, **kwargs):
+        host, port = address
+        if host != "127.0.0.1":
+            raise RuntimeError(f"tests may connect to 127.0.0.1 only, not {host}")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.settimeout(timeout if isinstance(timeout, int | float) else 10)
+        original(sock, (host, port))
+        return sock
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)

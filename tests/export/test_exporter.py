@@ -11,12 +11,12 @@ import pytest
 from dlcli import api
 from dlcli.errors import RunDirError, UsageError
 from dlcli.export.exporter import TOLERANCE, compare
-from tests.deploy_runs import bar_images, bars_run  # noqa: F401  (a fixture)
+from tests.deploy_runs import bar_images
 
 
 @pytest.fixture(scope="module")
-def exported(bars_run: Path) -> tuple[Path, list[dict]]:  # noqa: F811
-    return bars_run, api.export(bars_run)
+def exported(bars_run: Path) -> tuple[Path, list[dict]]:
+    return bars_run, api.export(bars_run, force=True)  # another module may have exported
 
 
 def test_each_format_is_written_with_its_check_and_metadata(exported) -> None:

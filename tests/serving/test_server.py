@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,32 +17,13 @@ from PIL import Image
 from dlcli import api
 from dlcli.errors import UsageError
 from dlcli.serving.server import bind, build_server
-from tests.deploy_runs import bar_images, bars_run  # noqa: F401  (a fixture)
+from tests.deploy_runs import bar_images
 
 MAX_BODY = 200_000  # small, so the size cap is cheap to hit
 
 
-@pytest.fixture
-def loopback(no_network, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let this process connect to 127.0.0.1 only (conftest refuses every connection)."""
-    import _socket
-
-    original = _socket.socket.connect  # the C method under conftest's refusing patch
-
-    def create_connection(address, timeout=None, source_address=None, **kwargs):
-        host, port = address
-        if host != "127.0.0.1":
-            raise RuntimeError(f"tests may connect to 127.0.0.1 only, not {host}")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.settimeout(timeout if isinstance(timeout, int | float) else 10)
-        original(sock, (host, port))
-        return sock
-
-    monkeypatch.setattr(socket, "create_connection", create_connection)
-
-
 @pytest.fixture(scope="module")
-def server(bars_run: Path) -> Iterator[int]:  # noqa: F811
+def server(bars_run: Path) -> Iterator[int]:
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     uvicorn_server = build_server(bars_run, sock, max_body=MAX_BODY)
@@ -97,7 +77,7 @@ def png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def test_json_predictions_match_dlcli_predict(loopback, server, bars_run, tmp_path) -> None:  # noqa: F811
+def test_json_predictions_match_dlcli_predict(loopback, server, bars_run, tmp_path) -> None:
     x, y = bar_images(6, seed=3)
     np.save(tmp_path / "x.npy", x)
     expected = api.predict(bars_run, [tmp_path / "x.npy"], top_k=2)
@@ -120,7 +100,7 @@ def test_image_upload_is_read_and_inverted_like_predict(loopback, server) -> Non
     assert rows[1]["input"] == "paper.png (inverted)"
 
 
-def test_health_and_metadata(loopback, server, bars_run) -> None:  # noqa: F811
+def test_health_and_metadata(loopback, server, bars_run) -> None:
     assert request(server, "GET", "/health") == (200, {"status": "ok", "run": str(bars_run)})
     status, meta = request(server, "GET", "/metadata")
     assert status == 200
