@@ -19,9 +19,11 @@ __all__ = [
     "compare",
     "compare_optimizers",
     "evaluate",
+    "export",
     "inspect",
     "load_config",
     "predict",
+    "serve",
     "train",
 ]
 
@@ -33,9 +35,11 @@ if TYPE_CHECKING:
         compare,
         compare_optimizers,
         evaluate,
+        export,
         inspect,
         load_config,
         predict,
+        serve,
         train,
     )
 
