@@ -99,3 +99,39 @@ def test_a_layer_a_format_cannot_take_is_named(tmp_path: Path) -> None:
     message = str(conversion_error(model, "tflite", caught.value))
     assert "layer 'lstm' (LSTM) cannot be exported" in message
     assert "TensorListReserve" in message
+
+
+LSTM_CONFIG = """\
+name: lstm_sum
+seed: 1
+data:
+  dataset: npz
+  path: seq.npz
+  labels: sparse
+model:
+  input_shape: [6, 2]
+  layers:
+    - LSTM: {units: 4}
+    - Dense: {units: 2, activation: softmax}
+compile:
+  loss: sparse_categorical_crossentropy
+  optimizer: adam
+train:
+  epochs: 1
+  batch_size: 8
+"""
+
+
+@pytest.mark.slow
+def test_a_recurrent_model_exports_to_litert_with_a_batch_of_one(tmp_path: Path) -> None:
+    from tests.conftest import write
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 6, 2)).astype("float32")
+    y = (x.sum(axis=(1, 2)) > 0).astype("int64")
+    np.savez(tmp_path / "seq.npz", x_train=x, y_train=y, x_test=x[:8], y_test=y[:8])
+    run = api.train(write(tmp_path / "lstm.yaml", LSTM_CONFIG), runs_dir=tmp_path / "runs",
+                    progress="none").path  # fmt: skip
+    (record,) = api.export(run, ["tflite"])
+    assert record["batch_size"] == 1 and record["check"]["passed"]
+    assert record["check"]["max_abs_error"] <= TOLERANCE
