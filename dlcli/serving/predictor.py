@@ -111,6 +111,8 @@ class Predictor:
 
     def _predict(self, raw: Any, labels: list[str], options: Options) -> list[dict[str, Any]]:
         x = model_inputs(self.trained, raw, "inputs")
+        if not np.all(np.isfinite(x)):  # e.g. 1e308: finite in JSON, inf as float32
+            raise DataError("an input is too large to compute with (not finite as float32)")
         if len(x) != len(labels):  # one sample given as one array: label it once
             labels = [f"inputs[{i}]" for i in range(len(x))]
         with self._lock:
@@ -119,6 +121,8 @@ class Predictor:
             except Exception as error:  # TF raises many kinds on inputs it cannot take
                 why = first_line(error)
                 raise DataError(f"the model cannot take these inputs: {why}") from None
+        if not np.all(np.isfinite(outputs)):
+            raise DataError("the model's output for these inputs is not finite (NaN or inf)")
         prep = self.trained.preprocessing
         return prediction_rows(outputs, labels, prep, options.top_k, options.threshold)
 
