@@ -110,7 +110,8 @@ class Predictor:
         return raw
 
     def _predict(self, raw: Any, labels: list[str], options: Options) -> list[dict[str, Any]]:
-        x = model_inputs(self.trained, raw, "inputs")
+        with np.errstate(over="ignore"):  # overflow is reported just below, as a 400
+            x = model_inputs(self.trained, raw, "inputs")
         if not np.all(np.isfinite(x)):  # e.g. 1e308: finite in JSON, inf as float32
             raise DataError("an input is too large to compute with (not finite as float32)")
         if len(x) != len(labels):  # one sample given as one array: label it once
