@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,export,serve]"
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -34,7 +34,7 @@ test-slow: $(VENV)/.installed-dev
 # Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
 # runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
 # BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs).
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # ruff, and the import contract in pyproject.toml [tool.importlinter] (stages import downwards, no cycles).

@@ -21,9 +21,11 @@ __all__ = [
     "compare",
     "compare_optimizers",
     "evaluate",
+    "export",
     "inspect",
     "load_config",
     "predict",
+    "serve",
     "train",
 ]
 
@@ -35,9 +37,11 @@ if TYPE_CHECKING:
         compare,
         compare_optimizers,
         evaluate,
+        export,
         inspect,
         load_config,
         predict,
+        serve,
         train,
     )
 

@@ -34,9 +34,11 @@ __all__ = [
     "compare",
     "compare_optimizers",
     "evaluate",
+    "export",
     "inspect",
     "load_config",
     "predict",
+    "serve",
     "train",
 ]
 
@@ -130,14 +132,52 @@ def evaluate(run: str | Path | Run, data: str | None = None, verbose: bool = Fal
 
 
 def predict(
-    run: str | Path | Run, inputs: Sequence[str | Path], top_k: int = 1, verbose: bool = False
+    run: str | Path | Run,
+    inputs: Sequence[str | Path],
+    top_k: int = 1,
+    verbose: bool = False,
+    *,
+    invert: str = "auto",
+    threshold: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """One dict per input row: its class and probability (classifiers) or its values."""
+    """One dict per input row: its class, class name and probability (classifiers) or
+    its values. `invert` (auto|always|never) for grayscale images; `threshold` for a
+    single sigmoid output (its row also gives the raw `score`)."""
     from dlcli.training.inference import predict as run_prediction
 
     if top_k < 1:
         raise UsageError("top_k must be at least 1")
-    return run_prediction(_path(run), [str(i) for i in inputs], top_k, verbose)
+    return run_prediction(
+        _path(run), [str(i) for i in inputs], top_k, verbose, invert=invert, threshold=threshold
+    )
+
+
+def export(
+    run: str | Path | Run,
+    formats: Sequence[str] = ("saved_model", "onnx", "tflite"),
+    *,
+    force: bool = False,
+    verbose: bool = False,
+) -> list[dict[str, Any]]:
+    """Export as `dlcli export` does: each format checked against Keras by its own
+    runtime, then written to RUN/export/<format>/; returns each one's metadata.json."""
+    from dlcli.export.exporter import export_run
+
+    return export_run(_path(run), list(formats), force=force, verbose=verbose)
+
+
+def serve(
+    run: str | Path | Run,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    verbose: bool = False,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve predictions over HTTP as `dlcli serve` does, until interrupted."""
+    from dlcli.serving.server import serve as run_server
+
+    run_server(_path(run), host, port, verbose=verbose, on_ready=on_ready)
 
 
 def inspect(run: str | Path | Run, verbose: bool = False) -> list[dict[str, Any]]:

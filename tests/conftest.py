@@ -66,3 +66,7 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# Fixtures of the export/serve/predict tests: one shared bars training, loopback HTTP.
+from tests.deploy_runs import bars_run, loopback  # noqa: E402, F401

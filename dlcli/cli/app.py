@@ -12,13 +12,15 @@ from typing import Annotated
 
 import typer
 
-from dlcli.cli import compare_commands
+from dlcli.cli import compare_commands, export_commands, serve_commands
 from dlcli.cli.display import metrics_table, predictions_table, print_json, weights_listing
 from dlcli.cli.options import (
     ConfigArg,
+    InvertOpt,
     JsonOpt,
     RunArg,
     SetOpt,
+    ThresholdOpt,
     VerboseOpt,
     out,
     progress_options,
@@ -130,6 +132,8 @@ def predict(
         typer.Option("--output", "-o", help="Write the predictions to a .csv or .json file."),
     ] = None,
     top_k: Annotated[int, typer.Option(min=1, help="Show the K most likely classes.")] = 1,
+    invert: InvertOpt = "auto",
+    threshold: ThresholdOpt = 0.5,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -138,7 +142,7 @@ def predict(
     from dlcli.cli.outputs import write_predictions
 
     with reported(verbose):
-        rows = api.predict(run_dir, inputs, top_k, verbose)
+        rows = api.predict(run_dir, inputs, top_k, verbose, invert=invert, threshold=threshold)
         if output:
             write_predictions(rows, output)
     if json_:
@@ -164,6 +168,8 @@ def inspect(run_dir: RunArg, json_: JsonOpt = False, verbose: VerboseOpt = False
 
 app.command("compare-optimizers")(compare_commands.compare_optimizers)
 app.command()(compare_commands.compare)
+app.command()(export_commands.export)
+app.command()(serve_commands.serve)
 
 
 def main() -> None:

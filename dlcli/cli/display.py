@@ -34,15 +34,21 @@ def predictions_table(console: Console, rows: list[dict[str, Any]]) -> None:
         if top_k:
             table.add_column("top-k")
         for row in rows:
-            cells = [row["input"], str(row["class"]), f"{row['probability']:.4f}"]
+            cells = [row["input"], _class(row), f"{row['probability']:.4f}"]
             if top_k:
-                cells.append(", ".join(f"{t['class']}: {t['probability']:.3f}" for t in row["top"]))
+                cells.append(", ".join(f"{_class(t)}: {t['probability']:.3f}" for t in row["top"]))
             table.add_row(*cells)
     else:
         table.add_column("prediction")
         for row in rows:
             table.add_row(row["input"], ", ".join(f"{v:.4f}" for v in row["values"]))
     console.print(table)
+
+
+def _class(row: dict[str, Any]) -> str:
+    """`3`, or `3 Dress` where the class has a name other than its id."""
+    name = row.get("class_name")
+    return str(row["class"]) if name in (None, str(row["class"])) else f"{row['class']} {name}"
 
 
 def weights_listing(console: Console, layers: list[dict[str, Any]]) -> None:

@@ -28,6 +28,18 @@ VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show TensorFlow's logs and full tracebacks.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+InvertOpt = Annotated[
+    str,
+    typer.Option(
+        help="auto, always or never: invert grayscale images' colours; auto = when an "
+        "image's border (its background) is the other way round from the training "
+        "images' (MNIST: dark).",
+    ),
+]
+ThresholdOpt = Annotated[
+    float,
+    typer.Option(help="A single sigmoid output: the probability at which it means class 1."),
+]
 
 out = Console(highlight=False, soft_wrap=True, markup=False)  # paths may hold [brackets]
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)

@@ -29,12 +29,17 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer)
     if rows and "class" in rows[0]:
         k = len(rows[0]["top"])
-        writer.writerow(["input", *[f"{n}{i + 1}" for i in range(k) for n in ("class", "p")]])
+        names = ("class", "name", "p")
+        writer.writerow(["input", *[f"{n}{i + 1}" for i in range(k) for n in names]])
         for row in rows:
             writer.writerow(
                 [
                     row["input"],
-                    *[v for t in row["top"] for v in (t["class"], f"{t['probability']:.6f}")],
+                    *[
+                        v
+                        for t in row["top"]
+                        for v in (t["class"], t.get("class_name", ""), f"{t['probability']:.6f}")
+                    ],
                 ]
             )
     else:

@@ -68,6 +68,9 @@ class DataConfig(Strict):
     standardize: bool = False  # x ← (x − mean) / std, statistics of the training split
     labels: Literal["onehot", "sparse", "raw"] = "raw"  # onehot = to_categorical
     num_classes: PositiveInt | None = None  # for onehot; unset: max label + 1
+    # Class names in class-id order, shown by predict/serve/export; unset: the built-in
+    # dataset's own names (mnist, fashion_mnist, cifar10), else the ids "0", "1", ...
+    classes: list[Annotated[str, Field(min_length=1)]] | None = None
 
     # Validation data: a fraction held out of training, the test split, or none.
     validation: Literal["split", "test", "none"] = "split"

@@ -10,11 +10,15 @@ same scaling the config applied at training time, so it is done in one place.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from dlcli.data.columns import column_order
 from dlcli.data.formats import csv_number, read_csv_rows
+from dlcli.data.images import INVERT_MODES, should_invert
 from dlcli.errors import DataError
 
 ARRAY_EXTS = (".npy", ".npz", ".csv")
@@ -27,20 +31,27 @@ def read_inputs(
     paths: list[str],
     sample_shape: tuple[int, ...],
     target: str | None = None,
-    auto_invert: bool = True,
+    invert: str = "auto",
+    preprocessing: dict | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Read every file into a float32 array of shape (n, *sample_shape) plus n row labels.
 
     `target` names a CSV column to drop (the label column of a training export).
-    `auto_invert` turns dark-on-light grayscale images into MNIST's light-on-dark.
+    `invert` (auto|always|never) decides when grayscale images get their colours
+    inverted; auto: when their background is the other way round from the training
+    images' (`preprocessing["image_background"]`). CSV columns with a header are matched
+    by name to `preprocessing["columns"]` when the model was trained on named columns.
     """
     if not paths:
         raise DataError("no input files given; pass one or more .npy/.npz/.csv or image files")
+    if invert not in INVERT_MODES:
+        raise DataError(f"invert must be one of {', '.join(INVERT_MODES)}, not {invert!r}")
     sample_shape = tuple(int(d) for d in sample_shape)
+    facts = InputFacts(target, invert, preprocessing or {})
     batches: list[np.ndarray] = []
     labels: list[str] = []
     for name in paths:
-        x, row_labels = _read_one(name, sample_shape, target, auto_invert)
+        x, row_labels = _read_one(name, sample_shape, facts)
         batches.append(x)
         labels.extend(row_labels)
     return np.concatenate(batches).astype(np.float32, copy=False), labels
@@ -62,8 +73,17 @@ def infer_sample_count(shape: tuple[int, ...], sample_shape: tuple[int, ...]) ->
     return None
 
 
+@dataclass(frozen=True)
+class InputFacts:
+    """What reading an input file needs to know about the training data."""
+
+    target: str | None  # CSV: the label column, dropped if present
+    invert: str  # auto | always | never
+    preprocessing: dict  # the run's preprocessing.json (columns, image_background)
+
+
 def _read_one(
-    name: str, sample_shape: tuple[int, ...], target: str | None, auto_invert: bool
+    name: str, sample_shape: tuple[int, ...], facts: InputFacts
 ) -> tuple[np.ndarray, list[str]]:
     """Dispatch on the file extension after checking the file is there."""
     path = Path(name)
@@ -78,9 +98,10 @@ def _read_one(
         key, arr = _load_npz(path, name)
         return _batch(arr, sample_shape, f"{name}:{key}")
     if ext == ".csv":
-        return _read_csv(path, name, sample_shape, target)
+        return _read_csv(path, name, sample_shape, facts)
     if ext in IMAGE_EXTS:
-        return _read_image(path, name, sample_shape, auto_invert)
+        with path.open("rb") as file:
+            return read_image(file, name, sample_shape, facts)
     raise DataError(
         f"{name}: unsupported file type {ext or '(no extension)'!r}; "
         f"use one of {', '.join(SUPPORTED_EXTS)}"
@@ -133,17 +154,24 @@ def _batch(
 
 
 def _read_csv(
-    path: Path, name: str, sample_shape: tuple[int, ...], target: str | None
+    path: Path, name: str, sample_shape: tuple[int, ...], facts: InputFacts
 ) -> tuple[np.ndarray, list[str]]:
-    """One sample per row; a non-numeric first row is a header; drop the `target` column."""
+    """One sample per row; a non-numeric first row is a header; drop the `target` column.
+
+    With a header and a model trained on named columns, the columns are matched by
+    name (any order); a missing or unknown one is an error naming it.
+    """
     rows = read_csv_rows(path)
     header = None
     if rows and any(c.strip() and not _is_number(c) for c in rows[0][1]):
         header = [c.strip() for c in rows.pop(0)[1]]
     if not rows:
         raise DataError(f"{name}: has no data rows")
+    target = facts.target
     drop = header.index(target) if header and target in header else None
     columns = [h for j, h in enumerate(header) if j != drop] if header else None
+    trained_on = facts.preprocessing.get("columns")
+    order = column_order(columns, trained_on, name) if columns and trained_on else None
     size = math.prod(sample_shape)
     samples = []
     for line, row in rows:
@@ -154,8 +182,11 @@ def _read_csv(
                 f"{name}: a sample (line {line}) has {len(cells)} values but the model takes "
                 f"{sample_shape} = {size} values{hint}"
             )
+        if order is not None:
+            cells = [cells[j] for j in order]
+        names = trained_on if order is not None else columns
         samples.append(
-            [csv_number(c, f"{name}:", line, _column(columns, j)) for j, c in enumerate(cells)]
+            [csv_number(c, f"{name}:", line, _column(names, j)) for j, c in enumerate(cells)]
         )
     x = np.asarray(samples, dtype=np.float32).reshape((len(samples), *sample_shape))
     return x, [f"{name}:row {i}" for i in range(1, len(samples) + 1)]
@@ -190,15 +221,16 @@ def _image_target(sample_shape: tuple[int, ...], name: str) -> tuple[str, tuple[
     )
 
 
-def _read_image(
-    path: Path, name: str, sample_shape: tuple[int, ...], auto_invert: bool
+def read_image(
+    file: BinaryIO, name: str, sample_shape: tuple[int, ...], facts: InputFacts
 ) -> tuple[np.ndarray, list[str]]:
-    """Convert an image to the model's size and channels; MNIST-style invert if light."""
+    """Convert an image (an open file) to the model's size and channels, and invert a
+    grayscale one whose background is the other way round from the training images'."""
     from PIL import Image, ImageOps
 
     mode, size = _image_target(sample_shape, name)
     try:
-        with Image.open(path) as img:
+        with Image.open(file) as img:
             img.load()
             img = ImageOps.exif_transpose(img)  # phone photos are often stored rotated
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
@@ -212,7 +244,8 @@ def _read_image(
         ) from e
     pixels = np.asarray(img, dtype=np.float32)
     label = name
-    if auto_invert and mode == "L" and pixels.mean() > 127:
-        pixels = 255.0 - pixels  # dark digit on light paper -> MNIST's white on black
+    background = facts.preprocessing.get("image_background")
+    if mode == "L" and should_invert(pixels, facts.invert, background):
+        pixels = 255.0 - pixels  # e.g. a dark digit on light paper -> MNIST's white on black
         label = f"{name} (inverted)"
     return pixels.reshape((1, *sample_shape)), [label]

@@ -19,6 +19,8 @@ import numpy as np
 
 from dlcli.config.schema import DataConfig
 from dlcli.data import formats as ff
+from dlcli.data.class_names import class_names
+from dlcli.data.images import training_background
 from dlcli.data.preprocess import (
     class_ids,
     fit_inputs,
@@ -51,7 +53,11 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
         raw.x_train, raw.y_train = raw.x_train[order], raw.y_train[order]
     x_train, y_train, x_val, y_val = _split_validation(raw, cfg)
 
+    background = training_background(x_train)
     x_train, prep = fit_inputs(x_train, cfg)
+    # Beyond the arithmetic: what predict/serve/export need to read new inputs right.
+    prep["columns"] = raw.info.get("columns")  # csv: x columns by name, training order
+    prep["image_background"] = background  # grayscale images: "dark" (MNIST) or "light"
     x_test = None if raw.x_test is None else preprocess_inputs(raw.x_test, prep)
     if cfg.validation == "test":
         x_val = x_test  # the very same arrays: validation *is* the test split
@@ -61,6 +67,7 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
     labels = [y for y in (y_train, y_val, raw.y_test) if y is not None]
     prep["labels"] = cfg.labels
     prep["num_classes"] = _num_classes(labels, cfg)
+    prep["class_names"] = class_names(cfg, prep["num_classes"])
     y_train = preprocess_labels(y_train, prep)
     y_test = None if raw.y_test is None else preprocess_labels(raw.y_test, prep)
     if cfg.validation == "test":

@@ -35,6 +35,8 @@ CHECKPOINT_DIR = "checkpoint"  # the last finished epoch's weights + optimizer s
 CHECKPOINT_STATE_FILE = "state.json"  # in CHECKPOINT_DIR: its epoch, weights file, history
 DIAGNOSTICS_FILE = "diagnostics.json"  # train.diagnostics: per-epoch gradient norms per layer
 GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scale
+EXPORT_DIR = "export"  # `dlcli export`: one checked folder per format (saved_model, onnx, tflite)
+EXPORT_METADATA_FILE = "metadata.json"  # in each export: inputs, preprocessing, classes, check
 
 # A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
 COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir

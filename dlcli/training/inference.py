@@ -80,7 +80,7 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         split = str(Path(data).resolve())
     else:
         dataset = load_dataset(cfg.data, cfg.seed)
-        split, x, y = _evaluation_split(dataset)
+        split, x, y = evaluation_split(dataset)
     _check_input_shape(trained.model, x, data or split)
     try:
         result = trained.model.evaluate(
@@ -98,7 +98,7 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     return record
 
 
-def _evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
+def evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
     if dataset.x_test is not None:
         return "test", dataset.x_test, dataset.y_test
     if dataset.x_val is not None:
@@ -107,36 +107,79 @@ def _evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
 
 
 def predict(
-    path: str | Path, inputs: list[str], top_k: int = 1, verbose: bool = False
+    path: str | Path,
+    inputs: list[str],
+    top_k: int = 1,
+    verbose: bool = False,
+    invert: str = "auto",
+    threshold: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """Predicted class and probability (top-k) per input, or the values for regression."""
-    from dlcli.data.inputs import read_inputs
-    from dlcli.data.preprocess import preprocess_inputs
+    """Predicted class and probability (top-k) per input, or the values for regression.
 
+    `invert` (auto|always|never): grayscale images' colour inversion; `threshold`: the
+    probability at which a single sigmoid output means class 1.
+    """
+    from dlcli.data.inputs import read_inputs
+
+    check_threshold(threshold)
     trained = load_trained(path, verbose)
-    cfg = trained.loaded.config
-    # Inputs arrive as the raw data did (28x28 for MNIST); the config's reshape follows.
-    raw_shape = tuple(trained.preprocessing.get("input_shape") or cfg.model.input_shape)
-    raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target)
-    x = preprocess_inputs(raw, trained.preprocessing)
-    _check_input_shape(trained.model, x, ", ".join(inputs))
+    raw, labels = read_inputs(
+        inputs, raw_input_shape(trained), target=trained.loaded.config.data.target,
+        invert=invert, preprocessing=trained.preprocessing,
+    )  # fmt: skip
+    x = model_inputs(trained, raw, ", ".join(inputs))
     try:
-        outputs = trained.model.predict(x, verbose=0, batch_size=cfg.train.eval_batch_size)
+        outputs = trained.model.predict(
+            x, verbose=0, batch_size=trained.loaded.config.train.eval_batch_size
+        )
     except model_errors() as error:
         raise DataError(f"cannot predict for {', '.join(inputs)}: {first_line(error)}") from None
-    outputs = np.asarray(outputs)
-    classes = trained.preprocessing.get("num_classes")
+    return prediction_rows(np.asarray(outputs), labels, trained.preprocessing, top_k, threshold)
+
+
+def raw_input_shape(trained: TrainedRun) -> tuple[int, ...]:
+    """One raw sample as the training data held it (28x28 for MNIST); reshape follows."""
+    shape = trained.preprocessing.get("input_shape") or trained.loaded.config.model.input_shape
+    return tuple(int(d) for d in shape)
+
+
+def model_inputs(trained: TrainedRun, raw: Any, what: str) -> np.ndarray:
+    """Raw inputs preprocessed as the training data was, checked against the model."""
+    from dlcli.data.preprocess import preprocess_inputs
+
+    x = preprocess_inputs(raw, trained.preprocessing)
+    _check_input_shape(trained.model, x, what)
+    return x
+
+
+def check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold < 1.0:
+        raise DataError(f"threshold must be between 0 and 1 (exclusive), not {threshold}")
+
+
+def prediction_rows(
+    outputs: np.ndarray, labels: list[str], preprocessing: dict, top_k: int, threshold: float
+) -> list[dict[str, Any]]:
+    """One row per input: class id, class name and probability (top-k), or the values."""
+    classes = preprocessing.get("num_classes")
+    names = preprocessing.get("class_names") or (
+        [str(i) for i in range(classes)] if classes else None
+    )
     pairs = zip(labels, outputs, strict=True)
-    return [_prediction(label, row, classes, top_k) for label, row in pairs]
+    return [_prediction(label, row, names, top_k, threshold) for label, row in pairs]
 
 
-def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) -> dict:
+def _prediction(
+    label: str, row: np.ndarray, names: list[str] | None, top_k: int, threshold: float
+) -> dict:
     row = row.reshape(-1)
-    if classes and len(row) == 1:  # one sigmoid unit: class 1 with probability p
+    extra: dict[str, float] = {}
+    if names and len(row) == 1:  # one sigmoid unit: p is the probability of class 1
         p = float(row[0])
-        ranked = [(1, p), (0, 1 - p)] if p >= 0.5 else [(0, 1 - p), (1, p)]
+        ranked = [(1, p), (0, 1 - p)] if p >= threshold else [(0, 1 - p), (1, p)]
         top = ranked[:top_k]
-    elif classes:
+        extra = {"score": p, "threshold": threshold}
+    elif names:
         order = np.argsort(row)[::-1][:top_k]
         top = [(int(i), float(row[i])) for i in order]
     else:
@@ -144,9 +187,15 @@ def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) ->
     return {
         "input": label,
         "class": top[0][0],
+        "class_name": _name(names, top[0][0]),
         "probability": top[0][1],
-        "top": [{"class": c, "probability": p} for c, p in top],
+        **extra,
+        "top": [{"class": c, "class_name": _name(names, c), "probability": p} for c, p in top],
     }
+
+
+def _name(names: list[str], class_id: int) -> str:
+    return names[class_id] if class_id < len(names) else str(class_id)
 
 
 def _check_input_shape(model, x: np.ndarray, what: str) -> None:

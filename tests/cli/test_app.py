@@ -120,7 +120,7 @@ def test_predict_prints_classes_and_writes_csv(trained, tmp_path: Path) -> None:
     assert [row["class"] for row in rows] == [0, 1, 2]
     assert all(0.5 < row["probability"] <= 1.0 for row in rows)
     lines = out.read_text().splitlines()
-    assert lines[0] == "input,class1,p1,class2,p2" and len(lines) == 4
+    assert lines[0] == "input,class1,name1,p1,class2,name2,p2" and len(lines) == 4
 
 
 def test_predict_refuses_input_of_the_wrong_shape(trained, tmp_path: Path) -> None:

@@ -1,0 +1,169 @@
+"""`dlcli export`: write a trained run's model in another format, checked, then moved
+into place.
+
+Each export is written to a temporary folder inside RUN/export/, loaded back by its own
+runtime (TensorFlow, onnxruntime, the LiteRT interpreter), and its predictions on real
+test inputs are compared with the Keras model's. Only when they agree within
+`TOLERANCE` does the folder, with a metadata.json that describes the inputs, the
+preprocessing, the classes and the check, move to RUN/export/<format>/. A failed
+conversion or check leaves nothing behind that looks like an export.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from importlib import metadata as package_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dlcli.errors import ModelError, RunDirError, UsageError, first_line
+from dlcli.export.diagnose import conversion_error
+from dlcli.export.formats import FORMATS, Format, Runner
+from dlcli.runs import rundir as files
+from dlcli.training.inference import TrainedRun, load_trained
+from dlcli.training.model_info import check_inputs, describe
+
+TOLERANCE = 1e-5  # |exported - keras| <= TOLERANCE + TOLERANCE * |keras|, per value
+CHECK_SAMPLES = 16  # real test inputs each export is checked on
+
+
+def export_run(
+    path: str | Path, formats: list[str], force: bool = False, verbose: bool = False
+) -> list[dict[str, Any]]:
+    """Export a run to each of `formats`; one metadata dict (with its check) per format."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(
+            f"unknown export format {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    trained = load_trained(path, verbose)
+    for name in formats:  # refuse before any work, not after the first format
+        _refuse_existing(trained.run.path / files.EXPORT_DIR / name, force)
+    split, x = check_inputs(trained, CHECK_SAMPLES)
+    expected = np.asarray(trained.model.predict(x, verbose=0))
+    return [_export_one(trained, FORMATS[name], x, expected, split) for name in formats]
+
+
+def _refuse_existing(final: Path, force: bool) -> None:
+    if final.exists() and not force:
+        raise RunDirError(f"{final}: already exported; pass --force to replace it")
+
+
+def _export_one(
+    trained: TrainedRun, fmt: Format, x: np.ndarray, expected: np.ndarray, split: str
+) -> dict[str, Any]:
+    root = trained.run.path / files.EXPORT_DIR
+    root.mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{fmt.name}-incomplete-", dir=root))
+    try:
+        batch = _convert(trained.model, fmt, scratch)
+        try:
+            runner = fmt.load(scratch)
+        except ImportError as error:
+            raise conversion_error(trained.model, fmt.name, error) from None
+        got = _run_batches(runner, x, batch)
+        check = compare(got, expected, split)
+        if not check["passed"]:
+            raise ModelError(
+                f"{fmt.name}: the export's predictions differ from the Keras model's by up "
+                f"to {check['max_abs_error']:.3g} (tolerance {TOLERANCE}); nothing was written"
+            )
+        record = _metadata(trained, fmt, batch, check)
+        (scratch / files.EXPORT_METADATA_FILE).write_text(json.dumps(record, indent=2) + "\n")
+        _move_into_place(scratch, root / fmt.name)
+        return record
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _convert(model: Any, fmt: Format, folder: Path) -> int | None:
+    """Write the format; the batch size it was fixed to (None: any batch size).
+
+    LiteRT's built-in ops cannot hold a recurrent layer's loop over a batch of unknown
+    size; with the batch fixed to 1 they can, so that is tried before giving up.
+    """
+    attempts: list[int | None] = [None, 1] if fmt.name == "tflite" else [None]
+    first_error: BaseException | None = None
+    for batch in attempts:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # converters' deprecation noise
+                fmt.write(model, folder, batch)
+            return batch
+        except Exception as error:  # converters raise many kinds; all mean "cannot"
+            first_error = first_error or error
+    assert first_error is not None
+    raise conversion_error(model, fmt.name, first_error) from None
+
+
+def _run_batches(run: Runner, x: np.ndarray, batch: int | None) -> np.ndarray:
+    x = x.astype(np.float32)
+    if batch is None:
+        return np.asarray(run(x))
+    return np.concatenate([run(x[i : i + batch]) for i in range(0, len(x), batch)])
+
+
+def compare(got: np.ndarray, expected: np.ndarray, split: str) -> dict[str, Any]:
+    """The check written into metadata.json: passed, max errors, tolerance, inputs."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.shape != expected.shape:
+        raise ModelError(
+            f"the export gives outputs of shape {list(got.shape)}, the Keras model "
+            f"{list(expected.shape)}"
+        )
+    error = np.abs(got - expected)
+    return {
+        "passed": bool(np.all(error <= TOLERANCE + TOLERANCE * np.abs(expected))),
+        "tolerance": f"|export - keras| <= {TOLERANCE} + {TOLERANCE} * |keras|",
+        "max_abs_error": float(error.max(initial=0.0)),
+        "inputs": f"the first {len(got)} samples of the {split} split",
+        "same_classes": bool(
+            expected.ndim != 2 or expected.shape[1] == 1
+            or np.array_equal(got.argmax(axis=1), expected.argmax(axis=1))
+        ),  # fmt: skip
+    }
+
+
+def _metadata(trained: TrainedRun, fmt: Format, batch: int | None, check: dict) -> dict:
+    return {
+        "format": fmt.name,
+        "artifact": fmt.artifact,
+        "runtime": f"{fmt.runtime} {_version(fmt.runtime)}",
+        "batch_size": batch,  # None: any; 1: feed one sample at a time
+        "exported": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **describe(trained),
+        "check": check,
+    }
+
+
+def _version(package: str) -> str:
+    try:
+        return package_metadata.version(package)
+    except package_metadata.PackageNotFoundError:
+        return "(version unknown)"
+
+
+def _move_into_place(scratch: Path, final: Path) -> None:
+    """Replace `final` by the checked `scratch` folder; an old export goes only after."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}-replaced-{os.getpid()}")
+        os.replace(final, old)
+    try:
+        os.replace(scratch, final)
+    except OSError as error:
+        if old is not None:
+            os.replace(old, final)
+        raise RunDirError(
+            f"{final}: cannot move the export into place ({first_line(error)})"
+        ) from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

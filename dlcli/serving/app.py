@@ -1,0 +1,101 @@
+"""The HTTP API: POST /predict, GET /health, GET /metadata (FastAPI).
+
+POST /predict takes JSON ({"inputs": [...]}) or, for image models, an upload
+(multipart form, field `file`, repeatable; optional fields top_k, threshold, invert).
+Every request problem is a 4xx JSON answer {"error": ...}: 400 bad input (not JSON,
+wrong shape or type, non-finite values), 413 too
+large, 415 another content type, 422 a request FastAPI itself cannot route. Bodies
+are capped at `max_body` bytes before anything is parsed.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from dlcli.errors import DataError
+from dlcli.serving.predictor import Predictor, TooLarge, form_options
+
+MAX_BODY = 4 * 1024 * 1024  # bytes: a phone photo fits, a flood of megabytes does not
+
+
+def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
+    """The app for one run. FastAPI is imported only by `dlcli serve` (lazily, in
+    dlcli.serving.server), never by the other commands."""
+    app = FastAPI(title=f"dlcli: {predictor.metadata['name']}", docs_url=None, redoc_url=None)
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(422, "invalid request")
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "run": predictor.metadata["run"]}
+
+    @app.get("/metadata")
+    def metadata() -> dict[str, Any]:
+        return predictor.metadata
+
+    @app.post("/predict")
+    async def predict(request: Request) -> JSONResponse:
+        try:
+            body = await _read_capped(request, max_body)
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind == "multipart/form-data":
+                images, options = await _form(request)
+                run = lambda: predictor.predict_images(images, options)  # noqa: E731
+            elif kind in ("application/json", ""):
+                run = lambda: predictor.predict_json(body)  # noqa: E731
+            else:
+                return error(415, f"send application/json or multipart/form-data, not {kind}")
+            rows = await run_in_threadpool(run)
+        except TooLarge as exc:
+            return error(413, str(exc))
+        except DataError as exc:
+            return error(400, str(exc))
+        return JSONResponse({"run": predictor.metadata["run"], "predictions": rows})
+
+    return app
+
+
+async def _read_capped(request: Request, max_body: int) -> bytes:
+    """The body, refused (413) as soon as it passes `max_body` bytes, read or declared."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+        raise TooLarge(f"the body is over the server's limit of {max_body} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            raise TooLarge(f"the body is over the server's limit of {max_body} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # Starlette reads a cached body for .form()
+    return body
+
+
+async def _form(request: Request) -> tuple[list[tuple[str, bytes]], Any]:
+    try:
+        form = await request.form(max_files=64, max_fields=16)
+    except Exception as exc:  # python-multipart's parse errors and Starlette's limits
+        raise DataError(f"cannot read the upload as a multipart form ({exc})") from None
+    images = [
+        (upload.filename or "upload", await upload.read())
+        for upload in form.getlist("file")
+        if isinstance(upload, UploadFile)
+    ]
+    fields = {k: form.get(k) for k in ("top_k", "threshold", "invert")}
+    if any(v is not None and not isinstance(v, str) for v in fields.values()):
+        raise DataError("top_k, threshold and invert are plain form fields, not files")
+    return images, form_options(**fields)

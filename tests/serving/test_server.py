@@ -1,0 +1,171 @@
+"""`dlcli serve`: a real uvicorn server on a free 127.0.0.1 port, real HTTP requests."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dlcli import api
+from dlcli.errors import UsageError
+from dlcli.serving.server import bind, build_server
+from tests.deploy_runs import bar_images
+
+MAX_BODY = 200_000  # small, so the size cap is cheap to hit
+
+
+@pytest.fixture(scope="module")
+def server(bars_run: Path) -> Iterator[int]:
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    uvicorn_server = build_server(bars_run, sock, max_body=MAX_BODY)
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uvicorn_server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uvicorn_server.started, "the server did not start"
+    yield port
+    uvicorn_server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        connection.close()
+
+
+def post_json(port: int, payload) -> tuple[int, dict]:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return request(port, "POST", "/predict", body, {"Content-Type": "application/json"})
+
+
+def multipart(files: dict[str, bytes], fields: dict[str, str] | None = None) -> tuple[bytes, str]:
+    boundary = "dlcli-test-boundary"
+    parts = []
+    for name, value in (fields or {}).items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())  # fmt: skip
+    for filename, data in files.items():
+        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{filename}"\r\nContent-Type: image/png\r\n\r\n')  # fmt: skip
+        parts.append(head.encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
+
+
+def form_type(boundary: str) -> dict[str, str]:
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def png(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_json_predictions_match_dlcli_predict(loopback, server, bars_run, tmp_path) -> None:
+    x, y = bar_images(6, seed=3)
+    np.save(tmp_path / "x.npy", x)
+    expected = api.predict(bars_run, [tmp_path / "x.npy"], top_k=2)
+    status, answer = post_json(server, {"inputs": x.tolist(), "top_k": 2})
+    assert status == 200, answer
+    got = answer["predictions"]
+    assert [r["class_name"] for r in got] == [r["class_name"] for r in expected]
+    assert [r["class_name"] for r in got] == [["top", "bottom"][c] for c in y]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine["probability"] == pytest.approx(theirs["probability"], abs=1e-5)
+
+
+def test_image_upload_is_read_and_inverted_like_predict(loopback, server) -> None:
+    x, _ = bar_images(2, seed=4)
+    body, boundary = multipart({"top.png": png(x[0]), "paper.png": png(255 - x[1])})
+    status, answer = request(server, "POST", "/predict", body, form_type(boundary))
+    assert status == 200, answer
+    rows = answer["predictions"]
+    assert [r["class_name"] for r in rows] == ["top", "bottom"]
+    assert rows[1]["input"] == "paper.png (inverted)"
+
+
+def test_health_and_metadata(loopback, server, bars_run) -> None:
+    assert request(server, "GET", "/health") == (200, {"status": "ok", "run": str(bars_run)})
+    status, meta = request(server, "GET", "/metadata")
+    assert status == 200
+    assert meta["output"]["class_names"] == ["top", "bottom"]
+    assert meta["inputs"]["raw_shape"] == [28, 28] and meta["preprocessing"]["scale"] == 255
+
+
+BAD_REQUESTS = [
+    (b"not json", 400, "not valid JSON"),
+    (b"[1, 2]", 400, "must be a JSON object"),
+    (b'{"inputs": "pixels"}', 400, "non-empty list"),
+    (b'{"inputs": []}', 400, "non-empty list"),
+    (b'{"inputs": [[1, 2, 3]]}', 400, "sample shape [3]"),
+    (b'{"inputs": [["a", "b"]]}', 400, "numbers only"),
+    (b'{"inputs": [[1, 2], [3]]}', 400, "numbers only"),
+    (b'{"inputs": [[NaN]]}', 400, "NaN"),
+    (b'{"inputs": [[1e999]]}', 400, "NaN or infinite"),
+    (json.dumps({"inputs": [[[1e308] * 28] * 28]}).encode(), 400, "not finite as float32"),
+    (b'{"inputs": [[1]], "top_k": 0}', 400, "top_k"),
+    (b'{"inputs": [[1]], "threshold": 2}', 400, "threshold"),
+    (b'{"inputs": [[1]], "extra": 1}', 400, "unknown field 'extra'"),
+    (b"[" * 90_000 + b"]" * 90_000, 400, "not valid JSON"),  # nesting past the parser
+    (b'{"inputs": [' + b"0," * 150_000 + b"0]}", 413, "limit"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "message"), BAD_REQUESTS)
+def test_bad_requests_get_a_4xx_json_error(loopback, server, body, status, message) -> None:
+    got, answer = post_json(server, body)
+    assert got == status and message in answer["error"], (got, answer)
+
+
+def test_other_content_and_broken_uploads_are_refused(loopback, server) -> None:
+    assert request(server, "POST", "/predict", b"x", {"Content-Type": "text/plain"})[0] == 415
+    body, boundary = multipart({"notes.png": b"not an image"})
+    status, answer = request(server, "POST", "/predict", body, form_type(boundary))
+    assert status == 400 and "cannot read as an image" in answer["error"]
+    status, answer = request(server, "POST", "/predict", b"--x\r\n",
+                             {"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    assert 400 <= status < 500
+
+
+def test_a_flood_of_malformed_requests_leaves_it_answering(loopback, server) -> None:
+    x, _ = bar_images(1, seed=6)
+    bodies = [body for body, _, _ in BAD_REQUESTS[:12]] * 10  # 120 bad requests, 4 threads
+    statuses: list[int] = []
+
+    def send(chunk: list[bytes]) -> None:
+        statuses.extend(post_json(server, body)[0] for body in chunk)
+
+    threads = [threading.Thread(target=send, args=(bodies[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(statuses) == len(bodies) and all(400 <= s < 500 for s in statuses)
+    status, answer = post_json(server, {"inputs": x.tolist()})
+    assert status == 200 and answer["predictions"][0]["class_name"] == "top"
+
+
+def test_a_port_in_use_is_one_clear_message() -> None:
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(UsageError, match=f"port {port} on 127.0.0.1 is already in use"):
+            bind("127.0.0.1", port)
+    finally:
+        taken.close()
