@@ -19,13 +19,13 @@ CLASSES = [
 ]  # fmt: skip
 
 
-def test_classes_as_csv_with_one_column_pair_per_rank(tmp_path: Path):
+def test_classes_as_csv_with_class_name_and_probability_per_rank(tmp_path: Path):
     write_predictions(CLASSES, tmp_path / "out.CSV")
     rows = list(csv.reader((tmp_path / "out.CSV").open()))
     assert rows == [
-        ["input", "class1", "p1", "class2", "p2"],
-        ["a.png", "7", "0.900000", "1", "0.080000"],
-        ["b.png", "2", "0.600000", "3", "0.300000"],
+        ["input", "class1", "name1", "p1", "class2", "name2", "p2"],
+        ["a.png", "7", "", "0.900000", "1", "", "0.080000"],
+        ["b.png", "2", "", "0.600000", "3", "", "0.300000"],
     ]
 
 
