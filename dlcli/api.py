@@ -33,10 +33,13 @@ __all__ = [
     "Run",
     "compare",
     "compare_optimizers",
+    "diff",
     "evaluate",
     "inspect",
+    "list_runs",
     "load_config",
     "predict",
+    "report",
     "train",
 ]
 
@@ -94,10 +97,12 @@ def train(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Run:
     """Train as `dlcli train` does, into a new run directory (or `resume` an unfinished one).
 
-    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none".
+    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none";
+    `mlflow=True` logs to MLflow as `tracking.mlflow` in the config would (docs/tracking.md).
     """
     output = _output(progress, verbose, stream)
     if resume is not None:
@@ -106,7 +111,8 @@ def train(
         from dlcli.training.resume import resume_training
 
         path = None if config is None else Path(str(config))
-        result = resume_training(Path(resume), path, list(overrides), output)
+        trackers = _trackers(Path(resume) / files.CONFIG_FILE, [], Path(resume).parent, mlflow)
+        result = resume_training(Path(resume), path, list(overrides), output, trackers)
     elif config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
     else:
@@ -115,7 +121,8 @@ def train(
         from dlcli.training.runner import train as run_training
 
         loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
-        result = run_training(loaded, runs_dir, name, output)
+        trackers = _trackers(loaded, [], runs_dir, mlflow)
+        result = run_training(loaded, runs_dir, name, output, trackers)
     return Run(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
         result.device, result.seconds,
@@ -159,11 +166,13 @@ def compare(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Comparison:
-    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed."""
+    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed.
+    With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member."""
     return _compare(
         config, lambda: vary_axes(list(vary)), seeds, overrides, target, runs_dir, resume,
-        _output(progress, verbose, stream),
+        _output(progress, verbose, stream), mlflow,
     )  # fmt: skip
 
 
@@ -180,25 +189,70 @@ def compare_optimizers(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
     `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
     return _compare(
         config, lambda: [optimizer_axis(list(optimizers), list(learning_rates))], seeds,
-        overrides, target, runs_dir, resume, _output(progress, verbose, stream),
+        overrides, target, runs_dir, resume, _output(progress, verbose, stream), mlflow,
     )  # fmt: skip
 
 
 def _compare(
-    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume, output
-) -> Comparison:
+    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
+    output, mlflow: bool = False,
+) -> Comparison:  # fmt: skip
     from dlcli.compare.members import run_comparison
 
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)
+    trackers = []  # a comparison resumes with the trackers its own config.yaml names
+    if resume_path is not None:
+        trackers = _trackers(resume_path / files.CONFIG_FILE, [], resume_path.parent, mlflow)
+    elif path is not None:
+        trackers = _trackers(path, list(overrides), runs_dir, mlflow)
     return run_comparison(
-        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output
+        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers
     )
+
+
+def _trackers(config: ConfigLike, overrides: list[str], runs_dir, mlflow: bool) -> list:
+    """The experiment trackers the config (tracking:) or --mlflow asks for; a config that
+    does not load is left for the command itself to report."""
+    from dlcli.errors import ConfigError
+    from dlcli.tracking.base import trackers_for
+
+    try:
+        loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    except (ConfigError, RunDirError, UsageError):
+        return []
+    return trackers_for(loaded, runs_dir, mlflow)
+
+
+def list_runs(
+    runs_dir: str | Path = "runs", members: bool = False, sort: str = "started"
+) -> list[dict[str, Any]]:
+    """One dict per run and comparison under `runs_dir` (as `dlcli runs --json` lists them):
+    name, status, dataset, params, epochs, best, test, backend, duration, started, ..."""
+    from dlcli.runs.catalog import list_runs as catalog
+    from dlcli.runs.catalog import sort_rows
+
+    return sort_rows(catalog(runs_dir, members), sort)
+
+
+def diff(run_a: str | Path | Run, run_b: str | Path | Run) -> dict[str, Any]:
+    """The config keys that differ between two runs, and their metric deltas."""
+    from dlcli.runs.diff import diff_runs
+
+    return diff_runs(_path(run_a), _path(run_b))
+
+
+def report(run: str | Path | Run | Comparison) -> Path:
+    """Write report.html into a run or comparison directory; return its path."""
+    from dlcli.runs.html_report import write_report
+
+    return write_report(run.path if isinstance(run, Run | Comparison) else Path(run))
 
 
 def _output(progress: str, verbose: bool, stream: Any) -> Output:

@@ -12,11 +12,13 @@ from typing import Annotated
 
 import typer
 
-from dlcli.cli import compare_commands
+from dlcli.cli import compare_commands, runs_commands
+from dlcli.cli.completion import complete_config_path
 from dlcli.cli.display import metrics_table, predictions_table, print_json, weights_listing
 from dlcli.cli.options import (
     ConfigArg,
     JsonOpt,
+    MlflowOpt,
     RunArg,
     SetOpt,
     VerboseOpt,
@@ -56,7 +58,8 @@ def train(
     config: Annotated[
         Path | None,
         typer.Argument(
-            help="A YAML config file, e.g. configs/mnist_mlp.yaml (optional with --resume)."
+            help="A YAML config file, e.g. configs/mnist_mlp.yaml (optional with --resume).",
+            autocompletion=complete_config_path,
         ),
     ] = None,
     set_: SetOpt = None,
@@ -73,6 +76,7 @@ def train(
         Path | None,
         typer.Option(help="Continue this interrupted run from its last finished epoch."),
     ] = None,
+    mlflow: MlflowOpt = False,
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli import api
@@ -80,7 +84,7 @@ def train(
     with reported(verbose):
         result = api.train(
             config, overrides=set_ or [], runs_dir=runs_dir, name=name, resume=resume,
-            **progress_options(quiet, json_, verbose),
+            mlflow=mlflow, **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     if json_:
         print_json(
@@ -164,6 +168,8 @@ def inspect(run_dir: RunArg, json_: JsonOpt = False, verbose: VerboseOpt = False
 
 app.command("compare-optimizers")(compare_commands.compare_optimizers)
 app.command()(compare_commands.compare)
+for command in (runs_commands.runs, runs_commands.diff, runs_commands.report, runs_commands.schema):
+    app.command()(command)
 
 
 def main() -> None:

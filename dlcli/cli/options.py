@@ -12,10 +12,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dlcli.cli.completion import complete_config_path, complete_run_dir
 from dlcli.errors import DlcliError
 
-ConfigArg = Annotated[Path, typer.Argument(help="A YAML config file, e.g. configs/mnist_mlp.yaml.")]
-RunArg = Annotated[Path, typer.Argument(help="A run directory written by `dlcli train`.")]
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A YAML config file, e.g. configs/mnist_mlp.yaml.",
+        autocompletion=complete_config_path,
+    ),
+]
+RunArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A run directory written by `dlcli train`.", autocompletion=complete_run_dir
+    ),
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -28,6 +40,14 @@ VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show TensorFlow's logs and full tracebacks.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+MlflowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mlflow",
+        help="Log to MLflow (as `tracking: {mlflow: {}}` would): $MLFLOW_TRACKING_URI, else "
+        "RUNS_DIR/mlflow.db. Needs dlcli[mlflow].",
+    ),
+]
 
 out = Console(highlight=False, soft_wrap=True, markup=False)  # paths may hold [brackets]
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
