@@ -214,14 +214,20 @@ class MlflowTracker:
 
 
 def summarize(items: list[str]) -> str:
-    """`epoch 1 metrics, epoch 2 metrics, ...` -> `metrics of epochs 1-5`."""
+    """`epoch 1 metrics, epoch 2 metrics, artifact a, artifact b` ->
+    `metrics of epochs 1-2, artifacts (a, b)`, in the order they happened."""
     epochs = [int(item.split()[1]) for item in items if item.startswith("epoch ")]
-    rest = [item for item in items if not item.startswith("epoch ")]
-    if epochs:
-        span = f"{epochs[0]}" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]}"
-        rest.insert(1 if rest and rest[0].startswith("the run and") else 0,
-                    f"metrics of epoch{'s' if len(epochs) > 1 else ''} {span}")  # fmt: skip
-    return ", ".join(rest)
+    artifacts = [item.removeprefix("artifact ") for item in items if item.startswith("artifact ")]
+    parts: list[str] = []
+    for item in items:
+        if item.startswith("epoch "):
+            span = f"{epochs[0]}" if len(epochs) == 1 else f"{epochs[0]}-{epochs[-1]}"
+            item = f"metrics of epoch{'s' if len(epochs) > 1 else ''} {span}"
+        elif item.startswith("artifact "):
+            item = f"artifacts ({', '.join(artifacts)})"
+        if item not in parts:
+            parts.append(item)
+    return ", ".join(parts)
 
 
 def run_tags(run_dir: Path, loaded: LoadedConfig, env: dict[str, Any]) -> dict[str, str]:
