@@ -45,10 +45,10 @@ def runs(
 ) -> None:
     """Every run and comparison under RUNS_DIR, newest first: status, data, results."""
     # Straight to dlcli.runs (not through dlcli.api, which imports NumPy): `runs` is instant.
-    from dlcli.runs.catalog import filter_rows, list_runs, sort_rows
+    from dlcli.runs.catalog import filter_rows, list_runs
 
     with reported(verbose):
-        rows = filter_rows(sort_rows(list_runs(runs_dir, members), sort), filter_ or [])
+        rows = filter_rows(list_runs(runs_dir, members, sort), filter_ or [])
     if json_:
         print_json({"runs_dir": str(runs_dir), "runs": rows})
         return

@@ -29,24 +29,28 @@ STAMPED = re.compile(r".+-(\d{8}-\d{6})(?:-\d+)?")
 _TOTAL_PARAMS = re.compile(r"Total params:\s*([\d,]+)")
 
 
-def list_runs(runs_dir: str | Path, members: bool = False) -> list[dict[str, Any]]:
-    """A row per run and comparison directory under `runs_dir` (and per member with
-    `members`), newest first."""
+def list_runs(
+    runs_dir: str | Path, members: bool = False, sort: str = "started"
+) -> list[dict[str, Any]]:
+    """A row per run and comparison directory under `runs_dir`, sorted by `sort` (newest
+    first by default); with `members`, each comparison's member runs follow its row."""
     root = Path(runs_dir)
     if not root.is_dir():
         raise UsageError(f"{root}: no such runs directory (train something first: dlcli train)")
-    rows = []
+    rows, inside = [], {}
     for path in sorted(root.iterdir()):
         if not path.is_dir() or not _looks_like_a_run(path):
             continue
         if (path / files.COMPARE_MANIFEST_FILE).is_file():
             rows.append(read_comparison(path))
-            if members:
-                rows += [read_run(p, f"{path.name}/") for p in sorted(path.iterdir())
-                         if p.is_dir() and _looks_like_a_run(p)]  # fmt: skip
+            inside[str(path)] = [read_run(p, f"{path.name}/") for p in sorted(path.iterdir())
+                                 if p.is_dir() and _looks_like_a_run(p)] if members else []
         else:
             rows.append(read_run(path))
-    return sort_rows(rows, "started")
+    ordered = []
+    for row in sort_rows(rows, sort):
+        ordered += [row, *sort_rows(inside.get(row["path"], []), sort)]
+    return ordered
 
 
 def _looks_like_a_run(path: Path) -> bool:
