@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dlcli.cli.completion import complete_run_dir
 from dlcli.cli.display import print_json
@@ -40,6 +41,10 @@ def runs(
     members: Annotated[
         bool, typer.Option("--members", help="Also list each comparison's member runs.")
     ] = False,
+    limit: Annotated[
+        int, typer.Option(min=0, help="Show the first N rows of the table (0: all); "
+                          "--json always lists every run.")  # fmt: skip
+    ] = 50,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -53,26 +58,30 @@ def runs(
         print_json({"runs_dir": str(runs_dir), "runs": rows})
         return
     wide = out if out.is_terminal else Console(highlight=False, width=180)
-    wide.print(_runs_table(rows, runs_dir))
+    wide.print(_runs_table(rows[: limit or None], runs_dir, len(rows)))
 
 
-def _runs_table(rows: list[dict[str, Any]], runs_dir: Path) -> Table:
-    table = Table(title=f"{len(rows)} run(s) in {escape(str(runs_dir))}", title_justify="left")
+def _runs_table(rows: list[dict[str, Any]], runs_dir: Path, total: int) -> Table:
+    """Plain Text cells (no markup to parse) and no wrapping: Rich draws each cell once."""
+    shown = f"{total} run(s)" if len(rows) == total else \
+        f"the newest {len(rows)} of {total} runs (--limit 0: all)"  # fmt: skip
+    table = Table(title=f"{shown} in {runs_dir}", title_justify="left")
     for column in ("name", "status", "dataset", "params", "epochs", "best val", "test",
                    "backend", "duration", "started"):  # fmt: skip
-        table.add_column(column, justify="right" if column in ("params", "epochs") else "left")
+        table.add_column(column, justify="right" if column in ("params", "epochs") else "left",
+                         no_wrap=column not in ("name", "status"))  # fmt: skip
     for row in rows:
         name = row["name"] + ("" if row["kind"] == "run" else f"  [{row['kind']}]")
         state = row["status"]
-        status = f"[{STATE_STYLE.get(state, 'white')}]{state}[/]"
+        status = Text(state, style=STATE_STYLE.get(state, ""))
         if state == "broken" and row["note"]:
-            status += escape(f" ({row['note']})")
-        table.add_row(
-            escape(name), status,
-            escape(str(row["dataset"] or "")), f"{row['params']:,}" if row["params"] else "",
+            status.append(f" ({row['note']})")
+        cells = [
+            row["dataset"] or "", f"{row['params']:,}" if row["params"] else "",
             str(row["epochs"] or ""), _metric(row["best"]), _metric(row["test"]),
             row["backend"] or "", _duration(row["duration"]), (row["started"] or "")[:19],
-        )  # fmt: skip
+        ]  # fmt: skip
+        table.add_row(Text(name), status, *(Text(str(c)) for c in cells))
     return table
 
 
@@ -81,7 +90,7 @@ def _metric(value: dict[str, Any] | None) -> str:
         return ""
     where = f" @{value['epoch']}" if "epoch" in value else ""
     group = f" ({value['group']})" if value.get("group") else ""
-    return escape(f"{value['metric']} {value['value']:.4f}{where}{group}")
+    return f"{value['metric']} {value['value']:.4f}{where}{group}"
 
 
 def _duration(seconds: float | None) -> str:

@@ -9,6 +9,7 @@ so a thousand run directories list in well under a second (`make bench`, runs_ta
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -65,7 +66,7 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
     metrics = _json(path, files.METRICS_FILE, problems, needed=status.get("state") == "completed")
     data = _json(path, files.DATA_FILE, problems, needed=False)
     env = _json(path, files.ENV_FILE, problems, needed=False)
-    if not (path / files.CONFIG_FILE).is_file():
+    if not os.path.isfile(os.path.join(path, files.CONFIG_FILE)):
         problems.append(f"no {files.CONFIG_FILE}")
     state = status.get("state")
     if state == files.RUNNING and not _alive(status.get("pid")):
@@ -161,8 +162,9 @@ def _test_metric(metrics: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _json(path: Path, name: str, problems: list[str], needed: bool = True) -> dict[str, Any]:
-    try:
-        data = json.loads((path / name).read_text(encoding="utf-8"))
+    try:  # plain open(): pathlib's joins cost as much as the reading over 1,000 runs
+        with open(os.path.join(path, name), encoding="utf-8") as handle:
+            data = json.load(handle)
     except FileNotFoundError:
         if needed:
             problems.append(f"no {name}")
@@ -178,7 +180,8 @@ def _json(path: Path, name: str, problems: list[str], needed: bool = True) -> di
 
 def _params(path: Path) -> int | None:
     try:
-        found = _TOTAL_PARAMS.search((path / files.SUMMARY_FILE).read_text(encoding="utf-8"))
+        with open(os.path.join(path, files.SUMMARY_FILE), encoding="utf-8") as handle:
+            found = _TOTAL_PARAMS.search(handle.read())
     except (OSError, ValueError):
         return None
     return int(found.group(1).replace(",", "")) if found else None
@@ -203,12 +206,10 @@ def _now_text() -> str:
 def _time(text: Any) -> datetime | None:
     if not isinstance(text, str):
         return None
-    for layout in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return datetime.strptime(text, layout).replace(tzinfo=None)
-        except ValueError:
-            continue
-    return None
+    try:  # fromisoformat reads status.json's "2026-01-01T10:00:00+0000" ~20x faster than strptime
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return None
 
 
 def _seconds(started: Any, ended: Any) -> float | None:
