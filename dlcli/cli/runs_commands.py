@@ -57,7 +57,7 @@ def runs(
     if json_:
         print_json({"runs_dir": str(runs_dir), "runs": rows})
         return
-    wide = out if out.is_terminal else Console(highlight=False, width=180)
+    wide = out if out.is_terminal else Console(highlight=False, width=200)
     wide.print(_runs_table(rows[: limit or None], runs_dir, len(rows)))
 
 
@@ -69,17 +69,23 @@ def _runs_table(rows: list[dict[str, Any]], runs_dir: Path, total: int) -> Table
     for column in ("name", "status", "dataset", "params", "epochs", "best val", "test",
                    "backend", "duration", "started"):  # fmt: skip
         table.add_column(column, justify="right" if column in ("params", "epochs") else "left",
-                         no_wrap=column not in ("name", "status"))  # fmt: skip
+                         no_wrap=True, overflow="ellipsis")  # fmt: skip
     for row in rows:
-        name = row["name"] + ("" if row["kind"] == "run" else f"  [{row['kind']}]")
         state = row["status"]
         status = Text(state, style=STATE_STYLE.get(state, ""))
+        name = row["name"]
+        if row["kind"] != "run":  # e.g. "comparison (6 members)"
+            name += f"  ({row['kind'].replace('comparison (', '').rstrip(')')})"
+            status.append(f" ({row['note']})" if row["note"] else "")
+        elif "/" in name:  # a comparison's member, listed under it
+            name = "  └ " + name.split("/", 1)[1]
         if state == "broken" and row["note"]:
             status.append(f" ({row['note']})")
         cells = [
             row["dataset"] or "", f"{row['params']:,}" if row["params"] else "",
             str(row["epochs"] or ""), _metric(row["best"]), _metric(row["test"]),
-            row["backend"] or "", _duration(row["duration"]), (row["started"] or "")[:19],
+            row["backend"] or "", _duration(row["duration"]),
+            (row["started"] or "")[:16].replace("T", " "),
         ]  # fmt: skip
         table.add_row(Text(name), status, *(Text(str(c)) for c in cells))
     return table
@@ -121,7 +127,7 @@ def diff(
     for column in ("metric", "A", "B", "B − A"):
         metrics.add_column(column, justify="left" if column == "metric" else "right")
     for row in found["metrics"]:
-        delta = "" if row["delta"] is None else f"{row['delta']:+.4f}"
+        delta = "" if row["delta"] is None else f"{row['delta']:+.4f}".replace(".0000", "")
         metrics.add_row(escape(row["metric"]), _value(row["a"]), _value(row["b"]), delta)
     out.print(f"A: {found['a']}\nB: {found['b']}")
     out.print(config if found["config"] else "the configs are identical")
@@ -131,7 +137,9 @@ def diff(
 def _value(value: Any) -> str:
     if value is None:
         return "—"
-    return f"{value:.4f}" if isinstance(value, float) else escape(str(value))
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.4f}"
+    return escape(str(value))
 
 
 def report(

@@ -77,7 +77,7 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
         "name": prefix + path.name,
         "kind": "run",
         "status": state if state and not problems else BROKEN,
-        "dataset": data.get("source"),
+        "dataset": _dataset(data.get("source")),
         "params": _params(path),
         "epochs": status.get("epochs", _epochs(history)),
         "best": best_validation(history),
@@ -176,6 +176,12 @@ def _json(path: Path, name: str, problems: list[str], needed: bool = True) -> di
         problems.append(f"{name} unreadable")
         return {}
     return data
+
+
+def _dataset(source: Any) -> str | None:
+    """data.json's source, e.g. "mnist from /data/mnist.npz" -> "mnist" (where it came
+    from is the same dataset; `dlcli report` shows the whole line)."""
+    return source.split(" from ", 1)[0] if isinstance(source, str) else None
 
 
 def _params(path: Path) -> int | None:

@@ -92,7 +92,8 @@ def _heading(folder: Path, row: dict[str, Any], kind: str) -> str:
     state = row["status"]
     facts = [f"{kind} <code>{_e(str(folder))}</code>",
              f'<span class="status {_e(state)}">{_e(state)}</span>']  # fmt: skip
-    for label, key in (("dataset", "dataset"), ("started", "started"), ("epochs", "epochs")):
+    epochs = "epochs" if kind == "Run" else "epochs (all members)"
+    for label, key in (("dataset", "dataset"), ("started", "started"), (epochs, "epochs")):
         if row.get(key) is not None:
             facts.append(f"{label}: {_e(str(row[key]))}")
     if row.get("params") is not None:
