@@ -18,10 +18,13 @@ __all__ = [
     "__version__",
     "compare",
     "compare_optimizers",
+    "diff",
     "evaluate",
     "inspect",
+    "list_runs",
     "load_config",
     "predict",
+    "report",
     "train",
 ]
 
@@ -32,10 +35,13 @@ if TYPE_CHECKING:
         Run,
         compare,
         compare_optimizers,
+        diff,
         evaluate,
         inspect,
+        list_runs,
         load_config,
         predict,
+        report,
         train,
     )
 

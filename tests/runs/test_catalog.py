@@ -125,3 +125,13 @@ def test_runs_diff_report_and_schema_never_import_tensorflow(runs_dir: Path) -> 
         done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                               text=True, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
         assert done.returncode == 0, (args, done.stderr[-1500:])
+
+
+def test_the_python_api_lists_diffs_and_reports(runs_dir: Path) -> None:
+    import dlcli
+
+    names = [r["name"] for r in list_runs(runs_dir)]
+    assert [r["name"] for r in dlcli.list_runs(runs_dir)] == names
+    old, new = runs_dir / "old-20260101-100000", runs_dir / "new-20260102-100000"
+    assert {row["key"] for row in dlcli.diff(old, new)["config"]} >= {"name", "train.epochs"}
+    assert dlcli.report(old) == old / files.REPORT_FILE
