@@ -1,4 +1,5 @@
-"""The runner tells its observers about a run, and writes TensorBoard logs by default."""
+"""The runner tells its observers about a run, and writes TensorBoard logs by default
+(read back here with TensorBoard's own reader)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,24 @@ def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> 
     # An observer's bug is reported, and the run still completes.
     assert "Broken.on_epoch failed: tracker bug" in capsys.readouterr().err
     assert json.loads((run_dir / files.STATUS_FILE).read_text())["state"] == "completed"
+    check_tensorboard_logs(run_dir, result.history)
+
+
+def check_tensorboard_logs(run_dir: Path, history: dict) -> None:
+    """What `tensorboard --logdir runs/` shows: per-epoch loss and accuracy, train and
+    validation, read back from the event files with TensorBoard's own reader."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    logs = run_dir / files.TENSORBOARD_DIR
+    assert sorted(p.name for p in logs.iterdir()) == ["train", "validation"]
+    for split, prefix in (("train", ""), ("validation", "val_")):
+        events = EventAccumulator(str(logs / split)).Reload()
+        tags = events.Tags()["scalars"] + events.Tags()["tensors"]
+        assert {"epoch_loss", "epoch_accuracy"} <= set(tags)
+        loss = _events(events, "epoch_loss")
+        assert [e.step for e in loss] == [0, 1, 2]
+        values = [_value(e) for e in loss]
+        assert values == pytest.approx(history[f"{prefix}loss"], rel=1e-5)
 
 
 def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
@@ -69,24 +88,6 @@ def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
     kind, status, metrics, _ = recorder.calls[-1]
     # on_end comes after the run directory recorded the interruption, with no final metrics
     assert (kind, status, metrics) == ("end", "interrupted", {})
-
-
-def test_tensorboard_logs_hold_every_epochs_scalars(tmp_path: Path) -> None:
-    """What `tensorboard --logdir runs/` shows: per-epoch loss and accuracy, train and
-    validation, read back from the event files with TensorBoard's own reader."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    run = api.train(tiny_config(tmp_path), runs_dir=tmp_path / "runs", progress="none")
-    logs = run.path / files.TENSORBOARD_DIR
-    assert sorted(p.name for p in logs.iterdir()) == ["train", "validation"]
-    for split, prefix in (("train", ""), ("validation", "val_")):
-        events = EventAccumulator(str(logs / split)).Reload()
-        tags = events.Tags()["scalars"] + events.Tags()["tensors"]
-        assert {"epoch_loss", "epoch_accuracy"} <= set(tags)
-        loss = _events(events, "epoch_loss")
-        assert [e.step for e in loss] == [0, 1, 2]
-        values = [_value(e) for e in loss]
-        assert values == pytest.approx(run.history[f"{prefix}loss"], rel=1e-5)
 
 
 def test_tensorboard_false_adds_no_callback(tmp_path: Path) -> None:
