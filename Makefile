@@ -12,15 +12,18 @@ $(BIN)/python:
 
 # Re-install only when pyproject.toml changes (the stamp files record it).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[mlflow]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,export,serve]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve]"
 	touch $@ $(VENV)/.installed
 
+# The run is also logged to the embedded MLflow store runs/mlflow.db (docs/tracking.md);
+# RUN_ARGS= (empty) trains without it.
+RUN_ARGS ?= --mlflow
 run: $(VENV)/.installed
-	$(BIN)/dlcli train $(CONFIG)
+	$(BIN)/dlcli train $(CONFIG) $(RUN_ARGS)
 
 # Tests that need real MNIST read it from DLCLI_DATA_DIR (default: ../shared/data
 # beside the checkout) and skip, saying why, where it is absent.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from dlcli.config.loader import load_config as _load_config
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import rundir as files
-from dlcli.runs.rundir import RunDir
+from dlcli.training.run_handle import Run
 from dlcli.training.runner import Output
 
 __all__ = [
@@ -33,52 +32,19 @@ __all__ = [
     "Run",
     "compare",
     "compare_optimizers",
+    "diff",
     "evaluate",
     "export",
     "inspect",
+    "list_runs",
     "load_config",
     "predict",
     "serve",
+    "report",
     "train",
 ]
 
 ConfigLike = str | Path | LoadedConfig
-
-
-@dataclass
-class Run:
-    """A run directory and what it holds: `path`, `history`, `metrics` and `model`."""
-
-    path: Path
-    history: dict[str, list[float]] = field(default_factory=dict)
-    metrics: dict[str, float] = field(default_factory=dict)
-    evaluated_on: str | None = None  # the split the final metrics come from
-    device: str | None = None  # set when this process trained it
-    seconds: float | None = None  # likewise: training time end to end
-    _model: Any = field(default=None, repr=False)
-
-    @classmethod
-    def open(cls, path: str | Path) -> Run:
-        """An existing run directory (e.g. one trained earlier from the command line)."""
-        run = RunDir.open(path)
-        history = _read_json(run, files.HISTORY_FILE)
-        metrics = _read_json(run, files.METRICS_FILE)
-        split = metrics.pop("split", None)
-        return cls(run.path, history, metrics, split)
-
-    @property
-    def status(self) -> dict[str, Any]:
-        """status.json: state (running | completed | failed | interrupted), epochs, reason."""
-        return RunDir.open(self.path).status()
-
-    @property
-    def model(self):
-        """The trained Keras model (model.keras), loaded on first use in safe mode."""
-        if self._model is None:
-            from dlcli.training.inference import load_trained
-
-            self._model = load_trained(self.path).model
-        return self._model
 
 
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> LoadedConfig:
@@ -96,10 +62,12 @@ def train(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Run:
     """Train as `dlcli train` does, into a new run directory (or `resume` an unfinished one).
 
-    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none".
+    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none";
+    `mlflow=True` logs to MLflow as `tracking.mlflow` in the config would (docs/tracking.md).
     """
     output = _output(progress, verbose, stream)
     if resume is not None:
@@ -108,7 +76,8 @@ def train(
         from dlcli.training.resume import resume_training
 
         path = None if config is None else Path(str(config))
-        result = resume_training(Path(resume), path, list(overrides), output)
+        trackers = _trackers(Path(resume) / files.CONFIG_FILE, [], Path(resume).parent, mlflow)
+        result = resume_training(Path(resume), path, list(overrides), output, trackers)
     elif config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
     else:
@@ -117,7 +86,8 @@ def train(
         from dlcli.training.runner import train as run_training
 
         loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
-        result = run_training(loaded, runs_dir, name, output)
+        trackers = _trackers(loaded, [], runs_dir, mlflow)
+        result = run_training(loaded, runs_dir, name, output, trackers)
     return Run(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
         result.device, result.seconds,
@@ -199,11 +169,13 @@ def compare(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Comparison:
-    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed."""
+    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed.
+    With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member."""
     return _compare(
         config, lambda: vary_axes(list(vary)), seeds, overrides, target, runs_dir, resume,
-        _output(progress, verbose, stream),
+        _output(progress, verbose, stream), mlflow,
     )  # fmt: skip
 
 
@@ -220,25 +192,70 @@ def compare_optimizers(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    mlflow: bool = False,
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
     `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
     return _compare(
         config, lambda: [optimizer_axis(list(optimizers), list(learning_rates))], seeds,
-        overrides, target, runs_dir, resume, _output(progress, verbose, stream),
+        overrides, target, runs_dir, resume, _output(progress, verbose, stream), mlflow,
     )  # fmt: skip
 
 
 def _compare(
-    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume, output
-) -> Comparison:
+    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
+    output, mlflow: bool = False,
+) -> Comparison:  # fmt: skip
     from dlcli.compare.members import run_comparison
 
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)
+    trackers = []  # a comparison resumes with the trackers its own config.yaml names
+    if resume_path is not None:
+        trackers = _trackers(resume_path / files.CONFIG_FILE, [], resume_path.parent, mlflow)
+    elif path is not None:
+        trackers = _trackers(path, list(overrides), runs_dir, mlflow)
     return run_comparison(
-        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output
+        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers
     )
+
+
+def _trackers(config: ConfigLike, overrides: list[str], runs_dir, mlflow: bool) -> list:
+    """The experiment trackers the config (tracking:) or --mlflow asks for; a config that
+    does not load is left for the command itself to report."""
+    from dlcli.errors import ConfigError
+    from dlcli.tracking.base import trackers_for
+
+    try:
+        loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    except (ConfigError, RunDirError, UsageError):
+        return []
+    return trackers_for(loaded, runs_dir, mlflow)
+
+
+def list_runs(
+    runs_dir: str | Path = "runs", members: bool = False, sort: str = "started"
+) -> list[dict[str, Any]]:
+    """One dict per run and comparison under `runs_dir` (as `dlcli runs --json` lists them):
+    name, status, dataset, params, epochs, best, test, backend, duration, started, ..."""
+    from dlcli.runs.catalog import list_runs as catalog
+    from dlcli.runs.catalog import sort_rows
+
+    return sort_rows(catalog(runs_dir, members), sort)
+
+
+def diff(run_a: str | Path | Run, run_b: str | Path | Run) -> dict[str, Any]:
+    """The config keys that differ between two runs, and their metric deltas."""
+    from dlcli.runs.diff import diff_runs
+
+    return diff_runs(_path(run_a), _path(run_b))
+
+
+def report(run: str | Path | Run | Comparison) -> Path:
+    """Write report.html into a run or comparison directory; return its path."""
+    from dlcli.runs.html_report import write_report
+
+    return write_report(run.path if isinstance(run, Run | Comparison) else Path(run))
 
 
 def _output(progress: str, verbose: bool, stream: Any) -> Output:
@@ -251,10 +268,3 @@ def _path(run: str | Path | Run) -> Path:
     return run.path if isinstance(run, Run) else Path(run)
 
 
-def _read_json(run: RunDir, name: str) -> dict:
-    if not run.file(name).is_file():
-        return {}
-    try:
-        return run.read_json(name)
-    except RunDirError:
-        return {}

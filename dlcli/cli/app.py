@@ -12,12 +12,14 @@ from typing import Annotated
 
 import typer
 
-from dlcli.cli import compare_commands, export_commands, serve_commands
+from dlcli.cli import compare_commands, export_commands, runs_commands, serve_commands
+from dlcli.cli.completion import complete_config_path
 from dlcli.cli.display import metrics_table, predictions_table, print_json, weights_listing
 from dlcli.cli.options import (
     ConfigArg,
     InvertOpt,
     JsonOpt,
+    MlflowOpt,
     RunArg,
     SetOpt,
     ThresholdOpt,
@@ -58,7 +60,8 @@ def train(
     config: Annotated[
         Path | None,
         typer.Argument(
-            help="A YAML config file, e.g. configs/mnist_mlp.yaml (optional with --resume)."
+            help="A YAML config file, e.g. configs/mnist_mlp.yaml (optional with --resume).",
+            autocompletion=complete_config_path,
         ),
     ] = None,
     set_: SetOpt = None,
@@ -75,6 +78,7 @@ def train(
         Path | None,
         typer.Option(help="Continue this interrupted run from its last finished epoch."),
     ] = None,
+    mlflow: MlflowOpt = False,
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli import api
@@ -82,7 +86,7 @@ def train(
     with reported(verbose):
         result = api.train(
             config, overrides=set_ or [], runs_dir=runs_dir, name=name, resume=resume,
-            **progress_options(quiet, json_, verbose),
+            mlflow=mlflow, **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     if json_:
         print_json(
@@ -170,6 +174,8 @@ app.command("compare-optimizers")(compare_commands.compare_optimizers)
 app.command()(compare_commands.compare)
 app.command()(export_commands.export)
 app.command()(serve_commands.serve)
+for command in (runs_commands.runs, runs_commands.diff, runs_commands.report, runs_commands.schema):
+    app.command()(command)
 
 
 def main() -> None:

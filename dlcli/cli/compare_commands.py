@@ -11,9 +11,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dlcli.cli.completion import complete_config_path
 from dlcli.cli.display import print_json
 from dlcli.cli.options import (
     JsonOpt,
+    MlflowOpt,
     SetOpt,
     VerboseOpt,
     err,
@@ -23,7 +25,10 @@ from dlcli.cli.options import (
 )
 
 OptionalConfigArg = Annotated[
-    Path | None, typer.Argument(help="A YAML config file (omit it with --resume).")
+    Path | None,
+    typer.Argument(
+        help="A YAML config file (omit it with --resume).", autocompletion=complete_config_path
+    ),
 ]
 SeedsOpt = Annotated[
     int,
@@ -66,6 +71,7 @@ def compare_optimizers(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    mlflow: MlflowOpt = False,
 ) -> None:
     """Train CONFIG once per optimizer (and seed) from the same initial weights; rank them."""
     from dlcli import api
@@ -74,7 +80,7 @@ def compare_optimizers(
         comparison = api.compare_optimizers(
             config, optimizers=optimizers or [], learning_rates=lr or [], seeds=seeds,
             overrides=set_ or [], target=target, runs_dir=runs_dir, resume=resume,
-            **progress_options(quiet, json_, verbose),
+            mlflow=mlflow, **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)
 
@@ -97,6 +103,7 @@ def compare(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    mlflow: MlflowOpt = False,
 ) -> None:
     """Train CONFIG once per combination of --vary values (and seed); rank the settings."""
     from dlcli import api
@@ -104,7 +111,8 @@ def compare(
     with reported(verbose):
         comparison = api.compare(
             config, vary=vary or [], seeds=seeds, overrides=set_ or [], target=target,
-            runs_dir=runs_dir, resume=resume, **progress_options(quiet, json_, verbose),
+            runs_dir=runs_dir, resume=resume, mlflow=mlflow,
+            **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)
 

@@ -12,10 +12,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dlcli.cli.completion import complete_config_path, complete_run_dir
 from dlcli.errors import DlcliError
 
-ConfigArg = Annotated[Path, typer.Argument(help="A YAML config file, e.g. configs/mnist_mlp.yaml.")]
-RunArg = Annotated[Path, typer.Argument(help="A run directory written by `dlcli train`.")]
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A YAML config file, e.g. configs/mnist_mlp.yaml.",
+        autocompletion=complete_config_path,
+    ),
+]
+RunArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A run directory written by `dlcli train`.", autocompletion=complete_run_dir
+    ),
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -39,6 +51,14 @@ InvertOpt = Annotated[
 ThresholdOpt = Annotated[
     float,
     typer.Option(help="A single sigmoid output: the probability at which it means class 1."),
+]
+MlflowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mlflow",
+        help="Log to MLflow (as `tracking: {mlflow: {}}` would): $MLFLOW_TRACKING_URI, else "
+        "RUNS_DIR/mlflow.db. Needs dlcli[mlflow].",
+    ),
 ]
 
 out = Console(highlight=False, soft_wrap=True, markup=False)  # paths may hold [brackets]

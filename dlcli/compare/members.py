@@ -29,6 +29,7 @@ from dlcli.compare.plan import (
     load_plan,
     parse_target,
     plan_members,
+    safe_name,
     save_plan,
 )
 from dlcli.compare.summary import write_comparison
@@ -36,6 +37,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import DlcliError, Interrupted, RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.training.observers import ComparisonObserver, notify, observed
 from dlcli.training.runner import Output
 
 # --- planning ---------------------------------------------------------------------
@@ -50,16 +52,20 @@ def run_comparison(
     target: str | None,
     runs_dir: str | Path,
     output: Output,
+    observers: list[ComparisonObserver] | None = None,
 ) -> Comparison:
-    """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one."""
+    """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one.
+    `observers` follow the comparison and each member (dlcli.training.observers)."""
     if resume_dir is not None:
         if config is not None or overrides:
             raise UsageError("--resume continues a comparison as it was planned; "
                              "give no CONFIG and no --set with it")  # fmt: skip
-        return resume(resume_dir, output)
+        return resume(resume_dir, output, observers)
     if config is None:
         raise UsageError("give a CONFIG file, or --resume COMPARE_DIR to continue a comparison")
-    return start(config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output)
+    return start(
+        config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output, observers
+    )
 
 
 def start(
@@ -70,6 +76,7 @@ def start(
     target: tuple[str, float] | None,
     runs_dir: str | Path,
     output: Output,
+    observers: list[ComparisonObserver] | None = None,
 ) -> Comparison:
     """Check every member's config and data, create the comparison directory, run them."""
     if seeds < 1:
@@ -90,10 +97,12 @@ def start(
     compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
     compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
     save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    return _run_and_summarize(compare, plan, prepared, output, base, observers or [])
 
 
-def resume(compare_dir: str | Path, output: Output) -> Comparison:
+def resume(
+    compare_dir: str | Path, output: Output, observers: list[ComparisonObserver] | None = None
+) -> Comparison:
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
     plan = load_plan(compare)
@@ -104,13 +113,34 @@ def resume(compare_dir: str | Path, output: Output) -> Comparison:
             member.stale_run_dirs += _attempts(compare, member)
             member.run_dir = None
     prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    base = load_config(compare.file(files.CONFIG_FILE))
+    return _run_and_summarize(compare, plan, prepared, output, base, observers or [])
 
 
-def _run_and_summarize(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> Comparison:
-    run_members(compare, plan, prepared, output)
-    _announce(output, "writing the comparison: statistics and plots")
-    return Comparison(compare.path, *write_comparison(compare))
+def _run_and_summarize(
+    compare: RunDir, plan: Plan, prepared: dict, output: Output, base: LoadedConfig,
+    observers: list[ComparisonObserver],
+) -> Comparison:  # fmt: skip
+    outcome = {"state": files.INTERRUPTED}  # until the members and the summary are done
+    with observed(observers, compare.path, lambda: outcome["state"]) as final:
+        notify(observers, "on_start", compare.path, base, {"members": len(plan.members)})
+        run_members(compare, plan, prepared, output, observers)
+        _announce(output, "writing the comparison: statistics and plots")
+        comparison = Comparison(compare.path, *write_comparison(compare))
+        outcome["state"] = files.FAILED if comparison.failed else files.COMPLETED
+        final.update(_ranked_finals(comparison.summary))
+    return comparison
+
+
+def _ranked_finals(summary: dict[str, Any]) -> dict[str, float]:
+    """Per group, the mean final value of the ranked metric: `<group>.final_<metric>`."""
+    metric = summary.get("ranked_by")
+    finals = {}
+    for label, group in summary["groups"].items():
+        mean = (group.get("final", {}).get(metric) or {}).get("mean")
+        if metric and mean is not None:
+            finals[f"{safe_name(label)}.final_{metric}"] = mean
+    return finals
 
 
 def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[Any, Any]]:
@@ -140,7 +170,10 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
     return prepared
 
 
-def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> None:
+def run_members(
+    compare: RunDir, plan: Plan, prepared: dict, output: Output,
+    observers: list[ComparisonObserver] | None = None,
+) -> None:  # fmt: skip
     """Train each prepared member, in order, recording each outcome in the manifest."""
     from dlcli.config.runtime import quiet_tensorflow
 
@@ -156,11 +189,13 @@ def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> 
             output.progress, output.stream, output.verbose, prefix,
             resume_hint=f"dlcli compare --resume {compare.path}",
         )  # fmt: skip
-        _train_member(compare, plan, member, loaded, dataset, member_output)
+        followers = [o.member(member.name, member.group, member.seed) for o in observers or []]
+        _train_member(compare, plan, member, loaded, dataset, member_output, followers)
 
 
 def _train_member(
-    compare: RunDir, plan: Plan, member: Member, loaded: LoadedConfig, dataset, output: Output
+    compare: RunDir, plan: Plan, member: Member, loaded: LoadedConfig, dataset, output: Output,
+    observers: list | None = None,
 ) -> None:
     """Train one member; a failure is recorded and the comparison goes on, Ctrl-C stops it."""
     from dlcli.training.runner import train_on
@@ -169,7 +204,8 @@ def _train_member(
     member.state, member.reason = files.RUNNING, None
     save_plan(compare, plan, member)
     try:
-        result = train_on(loaded, dataset, compare.path, member.name, output)
+        result = train_on(loaded, dataset, compare.path, member.name, output,
+                          observers=observers or ())  # fmt: skip
     except (Interrupted, KeyboardInterrupt):
         _record_failure(compare, plan, member, before, files.INTERRUPTED, "interrupted")
         raise Interrupted(

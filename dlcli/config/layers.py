@@ -166,14 +166,16 @@ def _bare_name(value: Any) -> Any:
 
 _ITEMS = {name: _item_model(name, args) for name, (args, _) in LAYERS.items()}
 
+_ITEM_UNION = Union[tuple(Annotated[m, Tag(n)] for n, m in _ITEMS.items())]  # noqa: UP007
 LayerItem = Annotated[
-    Union[tuple(Annotated[model, Tag(name)] for name, model in _ITEMS.items())],  # noqa: UP007
+    _ITEM_UNION,
     Discriminator(
         _layer_tag,
         custom_error_type="unknown_layer",
         custom_error_message="each layer is one mapping `Type: {args}`",
     ),
-    BeforeValidator(_bare_name),
+    # In the JSON Schema (editors), a bare layer name is also a layer: `- Flatten`.
+    BeforeValidator(_bare_name, json_schema_input_type=_ITEM_UNION | Literal[tuple(LAYERS)]),
 ]
 
 

@@ -196,7 +196,10 @@ class OptimizerConfig(Strict):
 
 class CompileConfig(Strict):
     loss: Annotated[str, name_in("loss", names.LOSSES)]
-    optimizer: Annotated[OptimizerConfig, BeforeValidator(mapping_from_name)] = "rmsprop"  # type: ignore[assignment]
+    optimizer: Annotated[
+        OptimizerConfig,
+        BeforeValidator(mapping_from_name, json_schema_input_type=str | OptimizerConfig),
+    ] = "rmsprop"  # type: ignore[assignment]  # a preset name, or {name: ..., learning_rate: ...}
     metrics: list[Annotated[str, name_in("metric", names.METRICS)]] = []
 
 
@@ -247,6 +250,7 @@ class TrainConfig(Strict):
     deterministic: bool = False  # true: bit-identical reruns (TensorFlow op determinism, no XLA)
     # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
     diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
+    tensorboard: bool = True  # TensorBoard logs in RUN/tensorboard/ (docs/tracking.md)
 
     @model_validator(mode="after")
     def _deterministic_without_xla(self) -> TrainConfig:
@@ -256,6 +260,20 @@ class TrainConfig(Strict):
                 "(XLA kernels are not deterministic); use jit_compile: auto or false"
             )
         return self
+
+
+class MlflowConfig(Strict):
+    """`tracking: {mlflow: {}}` (or `--mlflow`): log the run to MLflow (docs/tracking.md)."""
+
+    uri: str | None = None  # tracking server; unset: $MLFLOW_TRACKING_URI, else the
+    # embedded store RUNS_DIR/mlflow.db (SQLite, no server needed)
+    experiment: str | None = None  # MLflow experiment; unset: the config's `name`
+    log_model: bool = True  # upload model.keras as an artifact (it may be large)
+    timeout: Annotated[float, Field(gt=0, le=600)] = 10.0  # seconds per request to a server
+
+
+class TrackingConfig(Strict):
+    mlflow: MlflowConfig | None = None  # unset: no MLflow logging (unless --mlflow)
 
 
 def _run_name(name: str) -> str:
@@ -275,3 +293,4 @@ class Config(Strict):
     model: ModelConfig
     compile: CompileConfig
     train: TrainConfig = TrainConfig()
+    tracking: TrackingConfig = TrackingConfig()  # experiment trackers besides TensorBoard

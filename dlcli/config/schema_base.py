@@ -9,12 +9,16 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from dlcli.config import names
+from dlcli.config.field_docs import describe
 
 
 class Strict(BaseModel):
     """Every config section: unknown keys are errors, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # json_schema_extra: `dlcli schema` describes each field by the comment beside it.
+    model_config = ConfigDict(
+        extra="forbid", validate_default=True, json_schema_extra=lambda s, m: describe(s, m)
+    )
 
 
 def name_in(kind: str, choices: Iterable[str]) -> AfterValidator:
@@ -57,7 +61,10 @@ class InitializerConfig(Strict):
     seed: int | None = None  # unset: drawn from the run's seed (keras global seed)
 
 
-Initializer = Annotated[InitializerConfig, BeforeValidator(mapping_from_name)]
+Initializer = Annotated[
+    InitializerConfig,
+    BeforeValidator(mapping_from_name, json_schema_input_type=str | InitializerConfig),
+]
 
 
 class RegularizerConfig(Strict):

@@ -37,12 +37,17 @@ DIAGNOSTICS_FILE = "diagnostics.json"  # train.diagnostics: per-epoch gradient n
 GRADIENT_PLOT = "gradient_norms.png"  # in plots/: the norms per layer, log scale
 EXPORT_DIR = "export"  # `dlcli export`: one checked folder per format (saved_model, onnx, tflite)
 EXPORT_METADATA_FILE = "metadata.json"  # in each export: inputs, preprocessing, classes, check
+TENSORBOARD_DIR = "tensorboard"  # train.tensorboard: Keras TensorBoard logs (train/, validation/)
+TRACKING_FILE = "tracking.json"  # where trackers (MLflow) logged the run, or what they could not
 
 # A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
 COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
 COMPARISON_JSON = "comparison.json"  # per group: histories, mean, std, 95% interval, test
 COMPARE_LOCK_FILE = "compare.lock"  # held (filelock) while compare.json/comparison.* change
 COMPARISON_CSV = "comparison.csv"  # the same statistics, one row per group and metric
+REPORT_FILE = "report.html"  # `dlcli report`: one self-contained page (run or comparison)
+MLFLOW_DB_FILE = "mlflow.db"  # in the runs directory: the embedded MLflow store (SQLite)
+MLFLOW_ARTIFACTS_DIR = "mlflow-artifacts"  # in the runs directory: that store's artifacts
 
 # Run files are ordinary files: created with this mode, which the process umask narrows
 # as it does for any program (read at no point, so importing dlcli changes nothing).

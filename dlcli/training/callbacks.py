@@ -17,7 +17,7 @@ import keras
 
 from dlcli.config.names import higher_is_better
 from dlcli.config.schema import CallbacksConfig
-from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
+from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, TENSORBOARD_DIR, RunDir
 
 
 def format_logs(logs: dict[str, Any]) -> str:
@@ -203,4 +203,26 @@ def configured_callbacks(
         CALLBACKS[key](getattr(cfg, key), run, history or {})
         for key in CALLBACKS
         if getattr(cfg, key) is not None
+    ]
+
+
+def tensorboard_callbacks(cfg, run: RunDir) -> list:
+    """train.tensorboard: Keras's TensorBoard callback writing RUN/tensorboard/ (scalars per
+    epoch and the graph; no histograms, no profiling: they cost time every epoch)."""
+    if not cfg.tensorboard:
+        return []
+    try:  # Keras's callback writes through the tensorboard package (tf.summary needs it)
+        import tensorboard  # noqa: F401
+    except ImportError:
+        print("note: no TensorBoard logs (the tensorboard package is not installed: "
+              "pip install tensorboard, or set train.tensorboard: false)", file=sys.stderr)
+        return []
+    return [
+        keras.callbacks.TensorBoard(
+            log_dir=str(run.file(TENSORBOARD_DIR)),
+            histogram_freq=0,
+            write_graph=True,
+            update_freq="epoch",
+            profile_batch=0,
+        )
     ]

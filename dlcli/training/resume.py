@@ -18,12 +18,16 @@ from dlcli.training.checkpoint import config_hash
 from dlcli.training.runner import load_checked_data, train_on
 
 
-def resume_training(run_path: Path, config: Path | None, overrides: list[str], output):
+def resume_training(
+    run_path: Path, config: Path | None, overrides: list[str], output, observers=()
+):
     """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch."""
     run = RunDir.open(run_path)
     loaded = check_resumable(run, config, overrides)
     dataset = load_checked_data(loaded)
-    return train_on(loaded, dataset, run.path.parent, output=output, resume_from=run)
+    return train_on(
+        loaded, dataset, run.path.parent, output=output, resume_from=run, observers=observers
+    )
 
 
 def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> LoadedConfig:

@@ -10,7 +10,7 @@ import contextlib
 import platform
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,7 @@ from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 from dlcli.training.checks import check_fit
+from dlcli.training.observers import RunObserver, notify, observed
 
 
 @dataclass
@@ -49,11 +50,13 @@ def train(
     runs_dir: str | Path = "runs",
     name: str | None = None,
     output: Output | None = None,
+    observers: Sequence[RunObserver] = (),
 ) -> TrainResult:
-    """Train the configured model and write a complete run directory; return its results."""
+    """Train the configured model and write a complete run directory; return its results.
+    `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
     started = time.perf_counter()
     dataset = load_checked_data(loaded)
-    return train_on(loaded, dataset, runs_dir, name, output, started=started)
+    return train_on(loaded, dataset, runs_dir, name, output, started=started, observers=observers)
 
 
 def load_checked_data(loaded: LoadedConfig):
@@ -76,6 +79,7 @@ def train_on(
     output: Output | None = None,
     started: float | None = None,
     resume_from: RunDir | None = None,
+    observers: Sequence[RunObserver] = (),
 ) -> TrainResult:
     """Train on data already loaded (a comparison loads it once for all its members).
     With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume)."""
@@ -90,13 +94,17 @@ def train_on(
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
     hint = output.resume_hint or f"dlcli train --resume {run.path}"
-    with stop_on_signals(hint), recording(run):
+    # observed() outside recording(): observers hear the state recording() wrote.
+    state = partial(_recorded_state, run)
+    with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
         start = restore(run, model)
-        _write_run_facts(run, model, dataset, device, cfg.seed)
-        history = _fit(run, model, dataset, loaded, output, start)
+        env = _write_run_facts(run, model, dataset, device, cfg.seed)
+        notify(observers, "on_start", run.path, loaded, env)
+        history = _fit(run, model, dataset, loaded, output, start, observers)
         metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+        final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
@@ -136,7 +144,7 @@ def recording(run: RunDir) -> Iterator[None]:
         raise
 
 
-def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> None:
+def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> dict[str, Any]:
     import keras
     import tensorflow as tf
 
@@ -145,19 +153,22 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
     run.write_text(files.SUMMARY_FILE, model_summary(model))
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
     run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
-    run.write_json(
-        files.ENV_FILE,
-        {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "device": device,
-            "seed": seed,
-            "command": _command_line(),
-            "data_files": dataset.files,
-        },
-    )
+    env = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "device": device,
+        "seed": seed,
+        "command": _command_line(),
+        "data_files": dataset.files,
+    }
+    run.write_json(files.ENV_FILE, env)
+    return env
+
+
+def _recorded_state(run: RunDir) -> str:
+    return run.status().get("state", files.FAILED)
 
 
 def _shapes(dataset) -> dict[str, list[int] | None]:
@@ -168,11 +179,18 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
     }
 
 
-def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
+def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
+         observers: Sequence[RunObserver] = ()) -> dict:  # fmt: skip
     from dlcli.training.builder import model_errors
-    from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
+    from dlcli.training.callbacks import (
+        HistoryWriter,
+        StopOnNaN,
+        configured_callbacks,
+        tensorboard_callbacks,
+    )
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
+    from dlcli.training.observers import epoch_callback
     from dlcli.training.speed import fit_options, use_xla, without_xla
 
     cfg = loaded.config.train
@@ -182,6 +200,8 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     # epoch's end is in that epoch's checkpoint (written by the history writer).
     callbacks = [nan, *configured_callbacks(cfg.callbacks, run, start.history), history]
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
+    callbacks += tensorboard_callbacks(cfg, run)
+    callbacks += [epoch_callback(observers)] if observers else []
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None

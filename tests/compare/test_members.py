@@ -196,8 +196,8 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
     trained = []
     train_on = runner.train_on
     monkeypatch.setattr(
-        runner, "train_on", lambda loaded, data, where, name, out: trained.append(name)
-        or train_on(loaded, data, where, name, out),
+        runner, "train_on", lambda loaded, data, where, name, out, **options: trained.append(name)
+        or train_on(loaded, data, where, name, out, **options),
     )  # fmt: skip
     second = invoke("compare-optimizers", "--resume", compare, "-q")
     assert second.exit_code == 0, second.output

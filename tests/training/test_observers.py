@@ -1,0 +1,113 @@
+"""The runner tells its observers about a run, and writes TensorBoard logs by default
+(read back here with TensorBoard's own reader)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dlcli import api
+from dlcli.runs import rundir as files
+from tests.tiny_configs import tiny_config
+
+
+class Recorder:
+    """An observer that keeps every call, as a tracker would see them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def on_start(self, run_dir, loaded, env):
+        self.calls.append(("start", run_dir, loaded.config.name, env["seed"]))
+
+    def on_epoch(self, epoch, logs):
+        self.calls.append(("epoch", epoch, sorted(logs)))
+
+    def on_end(self, status, metrics, run_dir):
+        self.calls.append(("end", status, metrics, run_dir))
+
+
+class Broken(Recorder):
+    def on_epoch(self, epoch, logs):
+        raise RuntimeError("tracker bug")
+
+
+def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> None:
+    from dlcli.training.runner import train
+
+    recorder, broken = Recorder(), Broken()
+    loaded = api.load_config(tiny_config(tmp_path))
+    result = train(loaded, tmp_path / "runs", observers=[broken, recorder], output=None)
+    calls = recorder.calls
+    assert calls[0] == ("start", result.run_dir, "tiny", 3)
+    epochs = [c for c in calls if c[0] == "epoch"]
+    assert [c[1] for c in epochs] == [1, 2, 3]  # counted from 1, like the progress lines
+    assert epochs[0][2] == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    kind, status, metrics, run_dir = calls[-1]
+    assert (kind, status, run_dir) == ("end", "completed", result.run_dir)
+    assert metrics == {f"test_{k}": v for k, v in result.metrics.items()}
+    # An observer's bug is reported, and the run still completes.
+    assert "Broken.on_epoch failed: tracker bug" in capsys.readouterr().err
+    assert json.loads((run_dir / files.STATUS_FILE).read_text())["state"] == "completed"
+    check_tensorboard_logs(run_dir, result.history)
+
+
+def check_tensorboard_logs(run_dir: Path, history: dict) -> None:
+    """What `tensorboard --logdir runs/` shows: per-epoch loss and accuracy, train and
+    validation, read back from the event files with TensorBoard's own reader."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    logs = run_dir / files.TENSORBOARD_DIR
+    assert sorted(p.name for p in logs.iterdir()) == ["train", "validation"]
+    for split, prefix in (("train", ""), ("validation", "val_")):
+        events = EventAccumulator(str(logs / split)).Reload()
+        tags = events.Tags()["scalars"] + events.Tags()["tensors"]
+        assert {"epoch_loss", "epoch_accuracy"} <= set(tags)
+        loss = _events(events, "epoch_loss")
+        assert [e.step for e in loss] == [0, 1, 2]
+        values = [_value(e) for e in loss]
+        assert values == pytest.approx(history[f"{prefix}loss"], rel=1e-5)
+
+
+def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
+    from dlcli.errors import Interrupted
+    from dlcli.training.runner import train
+
+    class CtrlC(Recorder):
+        def on_epoch(self, epoch, logs):
+            super().on_epoch(epoch, logs)
+            if epoch == 2:
+                raise KeyboardInterrupt  # as if the user pressed Ctrl-C during epoch 2
+
+    recorder = CtrlC()
+    loaded = api.load_config(tiny_config(tmp_path))
+    with pytest.raises(Interrupted):
+        train(loaded, tmp_path / "runs", observers=[recorder])
+    kind, status, metrics, _ = recorder.calls[-1]
+    # on_end comes after the run directory recorded the interruption, with no final metrics
+    assert (kind, status, metrics) == ("end", "interrupted", {})
+
+
+def test_tensorboard_false_adds_no_callback(tmp_path: Path) -> None:
+    from dlcli.runs.rundir import RunDir
+    from dlcli.training.callbacks import tensorboard_callbacks
+
+    loaded = api.load_config(tiny_config(tmp_path), ["train.tensorboard=false"])
+    assert tensorboard_callbacks(loaded.config.train, RunDir(tmp_path)) == []
+    assert api.load_config(tiny_config(tmp_path)).config.train.tensorboard is True  # default
+
+
+def _events(accumulator, tag: str) -> list:
+    if tag in accumulator.Tags()["scalars"]:
+        return accumulator.Scalars(tag)
+    return accumulator.Tensors(tag)
+
+
+def _value(event) -> float:
+    if hasattr(event, "value"):
+        return float(event.value)
+    from tensorboard.util import tensor_util
+
+    return float(tensor_util.make_ndarray(event.tensor_proto))
