@@ -13,6 +13,7 @@ Nothing here imports TensorFlow until a function that trains or loads a model ru
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +95,22 @@ def train(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    backend: str | None = None,
+    processes: int = 1,
+    job: tuple[str | None, int | None, int | None] = (None, None, None),
 ) -> Run:
     """Train as `dlcli train` does, into a new run directory (or `resume` an unfinished one).
 
-    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none".
+    `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none";
+    `backend` sets train.backend. `processes` > 1 trains data-parallel in that many local
+    processes; `job` = (coordinator "HOST:PORT", number of processes, this process's id)
+    makes this process one of a job that may span hosts (docs/scaling-out.md).
     """
     output = _output(progress, verbose, stream)
+    overrides = [*overrides, f"train.backend={backend}"] if backend else list(overrides)
+    if processes != 1 or any(part is not None for part in job):
+        return _train_distributed(config, overrides, runs_dir, name, resume, output,
+                                  processes, job)  # fmt: skip
     if resume is not None:
         if name is not None:
             raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
@@ -120,6 +131,41 @@ def train(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
         result.device, result.seconds,
     )  # fmt: skip
+
+
+def _train_distributed(config, overrides, runs_dir, name, resume, output, processes, job) -> Run:
+    from dlcli.training import distributed
+
+    joined = distributed.job_from(*job)
+    if isinstance(config, LoadedConfig) or (joined is not None and processes != 1):
+        raise UsageError("--processes takes a config file, and does not go with --coordinator "
+                         "(it starts the job's processes itself)")  # fmt: skip
+    path = None if config is None else Path(str(config))
+    if joined is not None:
+        if resume is not None:
+            result = distributed.resume_worker(Path(resume), path, overrides, joined, output)
+        else:
+            loaded = load_config(path, overrides) if path else None
+            if loaded is None:
+                raise UsageError("give a config file to train, or --resume RUN_DIR")
+            result = distributed.train_worker(loaded, joined, runs_dir, name, output)
+        return Run(result.run_dir, result.history, result.metrics, result.evaluated_on,
+                   result.device, result.seconds)  # fmt: skip
+    loaded = load_config(path or Path(resume) / files.CONFIG_FILE, overrides)
+    distributed.check_job_config(loaded, processes)  # every mistake before any process starts
+    arguments = [str(path)] if path else []
+    arguments += [f"--set={item}" for item in overrides] + [f"--runs-dir={runs_dir}"]
+    arguments += [f"--name={name}"] if name else []
+    arguments += [f"--resume={resume}"] if resume else []
+    arguments += ["--quiet"] if output.progress == "none" else []
+    arguments += ["--verbose"] if output.verbose else []
+    started = time.perf_counter()
+    resume_path = Path(resume) if resume else None
+    run = Run.open(distributed.launch(["dlcli", "train", *arguments], processes,
+                                      Path(runs_dir), resume_path))  # fmt: skip
+    run.seconds = time.perf_counter() - started
+    run.device = _read_json(RunDir.open(run.path), files.ENV_FILE).get("device")
+    return run
 
 
 def evaluate(run: str | Path | Run, data: str | None = None, verbose: bool = False) -> dict:
@@ -159,11 +205,14 @@ def compare(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    processes: int = 1,
 ) -> Comparison:
-    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed."""
+    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed.
+    Members of another backend than this process's, or with `processes` > 1 (each member
+    data-parallel), train in child processes."""
     return _compare(
         config, lambda: vary_axes(list(vary)), seeds, overrides, target, runs_dir, resume,
-        _output(progress, verbose, stream),
+        _output(progress, verbose, stream), processes,
     )  # fmt: skip
 
 
@@ -180,25 +229,28 @@ def compare_optimizers(
     progress: str = "lines",
     verbose: bool = False,
     stream: Any = None,
+    processes: int = 1,
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
     `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
     return _compare(
         config, lambda: [optimizer_axis(list(optimizers), list(learning_rates))], seeds,
-        overrides, target, runs_dir, resume, _output(progress, verbose, stream),
+        overrides, target, runs_dir, resume, _output(progress, verbose, stream), processes,
     )  # fmt: skip
 
 
 def _compare(
-    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume, output
-) -> Comparison:
+    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
+    output, processes: int = 1,
+) -> Comparison:  # fmt: skip
     from dlcli.compare.members import run_comparison
 
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)
     return run_comparison(
-        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output
-    )
+        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output,
+        processes,
+    )  # fmt: skip
 
 
 def _output(progress: str, verbose: bool, stream: Any) -> Output:

@@ -7,6 +7,7 @@ exit code, live in `dlcli.cli.options`. Nothing here imports TensorFlow or Keras
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,14 @@ from dlcli.cli.options import (
     out,
     progress_options,
     reported,
+)
+from dlcli.cli.scale_options import (
+    LAUNCHED_ENV,
+    BackendOpt,
+    CoordinatorOpt,
+    NumProcessesOpt,
+    ProcessesOpt,
+    ProcessIdOpt,
 )
 
 app = typer.Typer(
@@ -73,6 +82,11 @@ def train(
         Path | None,
         typer.Option(help="Continue this interrupted run from its last finished epoch."),
     ] = None,
+    backend: BackendOpt = None,
+    processes: ProcessesOpt = 1,
+    coordinator: CoordinatorOpt = None,
+    num_processes: NumProcessesOpt = None,
+    process_id: ProcessIdOpt = None,
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli import api
@@ -80,8 +94,11 @@ def train(
     with reported(verbose):
         result = api.train(
             config, overrides=set_ or [], runs_dir=runs_dir, name=name, resume=resume,
+            backend=backend, processes=processes, job=(coordinator, num_processes, process_id),
             **progress_options(quiet, json_, verbose),
         )  # fmt: skip
+    if process_id or os.environ.get(LAUNCHED_ENV):
+        return  # one process of a job: process 0 or the launcher shows the result
     if json_:
         print_json(
             {
@@ -90,7 +107,7 @@ def train(
                 "evaluated_on": result.evaluated_on,
                 "device": result.device,
                 "epochs": len(result.history.get("loss", [])),
-                "seconds": round(result.seconds, 2),
+                "seconds": round(result.seconds or 0.0, 2),
             }
         )
         return

@@ -21,6 +21,7 @@ from dlcli.cli.options import (
     progress_options,
     reported,
 )
+from dlcli.cli.scale_options import ProcessesOpt
 
 OptionalConfigArg = Annotated[
     Path | None, typer.Argument(help="A YAML config file (omit it with --resume).")
@@ -66,6 +67,7 @@ def compare_optimizers(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    processes: ProcessesOpt = 1,
 ) -> None:
     """Train CONFIG once per optimizer (and seed) from the same initial weights; rank them."""
     from dlcli import api
@@ -74,7 +76,7 @@ def compare_optimizers(
         comparison = api.compare_optimizers(
             config, optimizers=optimizers or [], learning_rates=lr or [], seeds=seeds,
             overrides=set_ or [], target=target, runs_dir=runs_dir, resume=resume,
-            **progress_options(quiet, json_, verbose),
+            processes=processes, **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)
 
@@ -97,6 +99,7 @@ def compare(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    processes: ProcessesOpt = 1,
 ) -> None:
     """Train CONFIG once per combination of --vary values (and seed); rank the settings."""
     from dlcli import api
@@ -104,7 +107,8 @@ def compare(
     with reported(verbose):
         comparison = api.compare(
             config, vary=vary or [], seeds=seeds, overrides=set_ or [], target=target,
-            runs_dir=runs_dir, resume=resume, **progress_options(quiet, json_, verbose),
+            runs_dir=runs_dir, resume=resume, processes=processes,
+            **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)
 

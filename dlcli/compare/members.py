@@ -49,16 +49,19 @@ def run_comparison(
     target: str | None,
     runs_dir: str | Path,
     output: Output,
+    processes: int = 1,
 ) -> Comparison:
-    """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one."""
+    """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one. With
+    `processes` > 1 each member trains data-parallel in that many processes."""
     if resume_dir is not None:
         if config is not None or overrides:
             raise UsageError("--resume continues a comparison as it was planned; "
                              "give no CONFIG and no --set with it")  # fmt: skip
-        return resume(resume_dir, output)
+        return resume(resume_dir, output, processes)
     if config is None:
         raise UsageError("give a CONFIG file, or --resume COMPARE_DIR to continue a comparison")
-    return start(config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output)
+    return start(config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output,
+                 processes)  # fmt: skip
 
 
 def start(
@@ -69,6 +72,7 @@ def start(
     target: tuple[str, float] | None,
     runs_dir: str | Path,
     output: Output,
+    processes: int = 1,
 ) -> Comparison:
     """Check every member's config and data, create the comparison directory, run them."""
     if seeds < 1:
@@ -86,13 +90,14 @@ def start(
         members,
     )
     prepared = prepare(config, list(overrides), plan)  # every mistake before any training
+    _check_processes(prepared, processes)
     compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
     compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
     save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    return _run_and_summarize(compare, plan, prepared, output, processes)
 
 
-def resume(compare_dir: str | Path, output: Output) -> Comparison:
+def resume(compare_dir: str | Path, output: Output, processes: int = 1) -> Comparison:
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
     plan = load_plan(compare)
@@ -103,11 +108,22 @@ def resume(compare_dir: str | Path, output: Output) -> Comparison:
             member.stale_run_dirs += _attempts(compare, member)
             member.run_dir = None
     prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    _check_processes(prepared, processes)
+    return _run_and_summarize(compare, plan, prepared, output, processes)
 
 
-def _run_and_summarize(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> Comparison:
-    run_members(compare, plan, prepared, output)
+def _check_processes(prepared: dict, processes: int) -> None:
+    if processes > 1:
+        from dlcli.training.distributed import check_job_config
+
+        for loaded, _ in prepared.values():
+            check_job_config(loaded, processes)
+
+
+def _run_and_summarize(
+    compare: RunDir, plan: Plan, prepared: dict, output: Output, processes: int = 1
+) -> Comparison:
+    run_members(compare, plan, prepared, output, processes)
     _announce(output, "writing the comparison: statistics and plots")
     return Comparison(compare.path, plan, write_comparison(compare, plan))
 
@@ -139,11 +155,19 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
     return prepared
 
 
-def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> None:
-    """Train each prepared member, in order, recording each outcome in the manifest."""
-    from dlcli.config.runtime import quiet_tensorflow
+def run_members(
+    compare: RunDir, plan: Plan, prepared: dict, output: Output, processes: int = 1
+) -> None:
+    """Train each prepared member, in order, recording each outcome in the manifest.
+    Members of several backends, or of several processes each, train in child
+    processes (dlcli.compare.child); the others here, Keras started once for all."""
+    from dlcli.compare.child import needs_children, train_in_child
+    from dlcli.config.runtime import choose_backend, import_keras
 
-    quiet_tensorflow(output.verbose)  # once, so no member's time includes the import
+    children = needs_children(prepared, processes)
+    if prepared and not children:
+        choose_backend(next(iter(prepared.values()))[0].config.train.backend)
+        import_keras(output.verbose)  # once, so no member's time includes the import
     for member in plan.members:
         if member.name not in prepared:
             continue
@@ -155,7 +179,10 @@ def run_members(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> 
             output.progress, output.stream, output.verbose, prefix,
             resume_hint=f"dlcli compare --resume {compare.path}",
         )  # fmt: skip
-        _train_member(compare, plan, member, loaded, dataset, member_output)
+        if children:
+            train_in_child(compare, plan, member, member_output, processes)
+        else:
+            _train_member(compare, plan, member, loaded, dataset, member_output)
 
 
 def _train_member(

@@ -20,6 +20,7 @@ from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.training.backend import Job
 from dlcli.training.checks import check_fit
 
 
@@ -51,7 +52,10 @@ def train(
     output: Output | None = None,
 ) -> TrainResult:
     """Train the configured model and write a complete run directory; return its results."""
+    from dlcli.config.runtime import choose_backend
+
     started = time.perf_counter()
+    choose_backend(loaded.config.train.backend)  # before anything can import Keras
     dataset = load_checked_data(loaded)
     return train_on(loaded, dataset, runs_dir, name, output, started=started)
 
@@ -76,44 +80,56 @@ def train_on(
     output: Output | None = None,
     started: float | None = None,
     resume_from: RunDir | None = None,
+    job: Job | None = None,
 ) -> TrainResult:
     """Train on data already loaded (a comparison loads it once for all its members).
-    With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume)."""
+    With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
+    with `job`, as one process of a data-parallel job (dlcli.training.distributed), on
+    this process's shard of the data."""
     from dlcli.training.checkpoint import config_hash, restore
     from dlcli.training.interrupts import stop_on_signals
 
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output)
+    model, device = prepare_model(loaded, output, job)
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
     hint = output.resume_hint or f"dlcli train --resume {run.path}"
     with stop_on_signals(hint), recording(run):
         start = restore(run, model)
-        _write_run_facts(run, model, dataset, device, cfg.seed)
-        history = _fit(run, model, dataset, loaded, output, start)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
+        _write_run_facts(run, model, dataset, device, cfg, job)
+        history = _fit(run, model, dataset, loaded, output, start, job)
+        metrics, evaluated_on = _final_evaluation(
+            model, dataset, max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+        )
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
 
-def prepare_model(loaded: LoadedConfig, output: Output):
-    """Start TensorFlow on the configured device, seed it, build and compile the model."""
-    from dlcli.config.runtime import quiet_tensorflow
+def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
+    """Start the backend on the configured device (joining `job` first, if any), seed it,
+    build and compile the model (replicated over devices or processes, if distributed)."""
+    from dlcli.config.runtime import choose_backend, import_keras
+    from dlcli.training import backend
     from dlcli.training.builder import build_model, compile_model
     from dlcli.training.device import seed_everything, select_device
     from dlcli.training.speed import compile_options, configure_runtime
 
-    quiet_tensorflow(output.verbose)
-    device = select_device(loaded.config.train.device)
-    seed_everything(loaded.config.seed)
-    configure_runtime(loaded.config.train, device)
-    model = build_model(loaded.config.model)
-    compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
+    cfg = loaded.config
+    choose_backend(cfg.train.backend)
+    import_keras(output.verbose)
+    if job is not None:
+        backend.join_job(job)  # before the backend touches a device
+    device = select_device(cfg.train.device)
+    seed_everything(cfg.seed)
+    configure_runtime(cfg.train, device)
+    with backend.distribution_scope(cfg.train.distribute, job):
+        model = build_model(cfg.model)
+        compile_model(model, cfg.compile, **compile_options(cfg.train))
     return model, device
 
 
@@ -136,10 +152,8 @@ def recording(run: RunDir) -> Iterator[None]:
         raise
 
 
-def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> None:
-    import keras
-    import tensorflow as tf
-
+def _write_run_facts(run: RunDir, model, dataset, device: str, cfg, job: Job | None) -> None:
+    from dlcli.training import backend
     from dlcli.training.builder import model_summary
 
     run.write_text(files.SUMMARY_FILE, model_summary(model))
@@ -150,10 +164,12 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
         {
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
+            **backend.versions(),  # backend, keras, tensorflow or jax/jaxlib
             "device": device,
-            "seed": seed,
+            "devices": backend.device_names(),
+            "distribute": cfg.train.distribute,
+            "processes": job.num_processes if job else 1,
+            "seed": cfg.seed,
             "command": _command_line(),
             "data_files": dataset.files,
         },
@@ -168,7 +184,7 @@ def _shapes(dataset) -> dict[str, list[int] | None]:
     }
 
 
-def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
+def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start, job) -> dict:
     from dlcli.training.builder import model_errors
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
@@ -190,7 +206,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
         model.fit(
             dataset.x_train,
             dataset.y_train,
-            **fit_options(cfg),
+            **fit_options(cfg, job.num_processes if job else 1),
             initial_epoch=start.epoch,
             validation_data=validation,
             callbacks=callbacks,
