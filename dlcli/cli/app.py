@@ -97,8 +97,12 @@ def train(
             backend=backend, processes=processes, job=(coordinator, num_processes, process_id),
             **progress_options(quiet, json_, verbose),
         )  # fmt: skip
-    if process_id or os.environ.get(LAUNCHED_ENV):
-        return  # one process of a job: process 0 or the launcher shows the result
+    # In a job only process 0 shows the result; under --processes, the launcher does.
+    if not (process_id or os.environ.get(LAUNCHED_ENV)):
+        _show_train_result(result, json_)
+
+
+def _show_train_result(result, json_: bool) -> None:
     if json_:
         print_json(
             {

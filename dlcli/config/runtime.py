@@ -27,6 +27,9 @@ BACKENDS = {
     "jax": 'pip install "dlcli[jax]"',
 }
 DEFAULT_BACKEND = "tensorflow"
+# Split the CPU into this many logical devices (TensorFlow) / host devices (JAX), so the
+# several-device path (train.distribute: mirrored) can be tried and tested without GPUs.
+CPU_DEVICES_ENV = "DLCLI_CPU_DEVICES"
 
 
 def active_backend() -> str | None:
@@ -45,16 +48,16 @@ def choose_backend(name: str) -> None:
     """
     if name not in BACKENDS:
         raise BackendError(f"unknown backend {name!r}; dlcli runs on: {', '.join(BACKENDS)}")
+    if importlib.util.find_spec(name) is None:
+        raise BackendError(
+            f"the {name} backend is not installed; install it with: {BACKENDS[name]}"
+        )
     active = active_backend()
     if active is not None and active != name:
         raise BackendError(
             f"this process already runs Keras on the {active} backend, and Keras cannot "
             f"switch to {name} once imported; run the {name} work in a new process "
             f"(a new `dlcli` command, or KERAS_BACKEND={name} for a Python session)"
-        )
-    if importlib.util.find_spec(name) is None:
-        raise BackendError(
-            f"the {name} backend is not installed; install it with: {BACKENDS[name]}"
         )
     os.environ["KERAS_BACKEND"] = name
 
@@ -69,6 +72,9 @@ def import_keras(verbose: bool = False) -> ModuleType:
     choose_backend(backend)
     if backend == "tensorflow":
         quiet_tensorflow(verbose)
+    elif os.environ.get(CPU_DEVICES_ENV):  # read by XLA when jax starts, hence here
+        flag = f"--xla_force_host_platform_device_count={int(os.environ[CPU_DEVICES_ENV])}"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flag}".strip()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # jax's XLA logs through absl too
     with contextlib.nullcontext() if verbose else _stderr_silenced():
         import keras

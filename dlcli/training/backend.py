@@ -15,12 +15,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from dlcli.config.runtime import active_backend, import_keras
+from dlcli.config.runtime import CPU_DEVICES_ENV, active_backend, import_keras
 from dlcli.errors import BackendError, DeviceError
 
-# Split the CPU into this many logical devices (TensorFlow) / host devices (JAX), so the
-# several-device path (train.distribute: mirrored) can be tried and tested without GPUs.
-CPU_DEVICES_ENV = "DLCLI_CPU_DEVICES"
 JOIN_TIMEOUT = 120  # seconds for every process of a job to reach the coordinator
 HEARTBEAT_TIMEOUT = 30  # seconds of silence after which a job's process counts as dead
 

@@ -38,6 +38,7 @@ from dlcli.training.runner import Output, TrainResult, load_checked_data, train_
 DEAD_PEER_GRACE = 10.0  # seconds the others get to stop by themselves after one failed
 STOP_GRACE = 15.0  # after Ctrl-C / SIGTERM: seconds to record the interruption, then kill
 ENV_VARS = ("DLCLI_COORDINATOR", "DLCLI_NUM_PROCESSES", "DLCLI_PROCESS_ID")
+WORKER_DIR_ENV = "DLCLI_WORKER_DIR"  # keep the other processes' run directories here
 
 
 def job_from(coordinator: str | None, num_processes: int | None, process_id: int | None):
@@ -96,8 +97,21 @@ def train_worker(
     if job.writes:
         return train_on(loaded, dataset, runs_dir, name, output, resume_from=resume_from, job=job)
     quiet = Output("none", verbose=output.verbose)
-    with tempfile.TemporaryDirectory(prefix="dlcli-worker-") as scratch:
+    with _worker_dir() as scratch:
         return train_on(loaded, dataset, scratch, name, quiet, job=job)
+
+
+@contextlib.contextmanager
+def _worker_dir():
+    """Where a process other than 0 writes its private run directory: WORKER_DIR_ENV
+    if set (kept, e.g. to check the processes ended with the same weights), else a
+    temporary folder removed at the end."""
+    kept = os.environ.get(WORKER_DIR_ENV)
+    if kept:
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix="dlcli-worker-") as scratch:
+        yield scratch
 
 
 def shard(dataset, job: Job):
@@ -233,9 +247,9 @@ def resume_worker(
     loaded = load_config(config or run.file(files.CONFIG_FILE), overrides)
     check_job_config(loaded, job.num_processes)
     dataset = shard(load_checked_data(loaded), job)
-    with tempfile.TemporaryDirectory(prefix="dlcli-worker-") as scratch:
-        copy = RunDir(Path(scratch) / run.path.name)
-        copy.path.mkdir()
+    with _worker_dir() as scratch:
+        copy = RunDir(Path(scratch) / f"{run.path.name}-process{job.process_id}")
+        copy.path.mkdir(parents=True)
         if run.file(files.CHECKPOINT_DIR).is_dir():  # only it is read; no epoch ends meanwhile
             shutil.copytree(run.file(files.CHECKPOINT_DIR), copy.file(files.CHECKPOINT_DIR))
         quiet = Output("none", verbose=output.verbose)

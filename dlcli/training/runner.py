@@ -121,7 +121,10 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
 
     cfg = loaded.config
     choose_backend(cfg.train.backend)
-    import_keras(output.verbose)
+    # A fresh Keras state per model: layer names (dense, dense_1, ...) do not depend on
+    # what this process built before, so a run resumed in the same process (the Python
+    # API, a comparison) records its diagnostics under the same names.
+    import_keras(output.verbose).backend.clear_session()
     if job is not None:
         backend.join_job(job)  # before the backend touches a device
     device = select_device(cfg.train.device)
