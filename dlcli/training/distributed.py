@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -170,7 +171,19 @@ def _start(command: list[str], coordinator: str, processes: int, index: int):
     if index > 0:
         argv.append("--quiet")  # one progress display: process 0's
     # DLCLI_LAUNCHED: the launcher shows the result (cli.scale_options.LAUNCHED_ENV)
-    return subprocess.Popen(argv, env={**os.environ, "KERAS_BACKEND": "jax", "DLCLI_LAUNCHED": "1"})
+    env = {**os.environ, "KERAS_BACKEND": "jax", "DLCLI_LAUNCHED": "1"}
+    worker = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
+    threading.Thread(target=_forward, args=(worker.stdout,), daemon=True).start()
+    return worker
+
+
+def _forward(stream) -> None:
+    """A worker's output, minus gloo's connection notes (printed by its C++ straight to
+    stdout, they would break --json and say nothing a user needs)."""
+    for line in stream:
+        if not line.startswith("[Gloo]"):
+            sys.stdout.write(line)
+            sys.stdout.flush()
 
 
 def _watch(workers: list[subprocess.Popen]) -> str | None:
