@@ -162,7 +162,7 @@ def _train_distributed(config, overrides, runs_dir, name, resume, output, proces
     started = time.perf_counter()
     resume_path = Path(resume) if resume else None
     run = Run.open(distributed.launch(["dlcli", "train", *arguments], processes,
-                                      Path(runs_dir), resume_path))  # fmt: skip
+                                      Path(runs_dir), resume_path, output.stream))  # fmt: skip
     run.seconds = time.perf_counter() - started
     run.device = _read_json(RunDir.open(run.path), files.ENV_FILE).get("device")
     return run

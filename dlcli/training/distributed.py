@@ -38,6 +38,7 @@ from dlcli.training.runner import Output, TrainResult, load_checked_data, train_
 
 DEAD_PEER_GRACE = 10.0  # seconds the others get to stop by themselves after one failed
 STOP_GRACE = 15.0  # after Ctrl-C / SIGTERM: seconds to record the interruption, then kill
+INTERRUPT_PATIENCE = 5.0  # after Ctrl-C: seconds before the processes are signalled again
 ENV_VARS = ("DLCLI_COORDINATOR", "DLCLI_NUM_PROCESSES", "DLCLI_PROCESS_ID")
 WORKER_DIR_ENV = "DLCLI_WORKER_DIR"  # keep the other processes' run directories here
 
@@ -139,20 +140,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def launch(command: list[str], processes: int, runs_dir: Path, resume: Path | None) -> Path:
+def launch(
+    command: list[str], processes: int, runs_dir: Path, resume: Path | None, stream=None
+) -> Path:
     """Run `python -m COMMAND` as `processes` local processes of one job; return the run
     directory process 0 wrote in `runs_dir`. `command` is e.g. ["dlcli", "train", CONFIG,
     "--set=...", "--runs-dir=..."], without --processes; each process gets the job options
-    (--coordinator, --num-processes, --process-id) and all but process 0 --quiet."""
+    (--coordinator, --num-processes, --process-id) and all but process 0 --quiet; their
+    output goes to `stream` (default stdout; stderr when stdout is for --json)."""
     if processes < 2:
         raise UsageError("--processes must be at least 2 (1 is a plain `dlcli train`)")
     coordinator = f"127.0.0.1:{free_port()}"
     before = _run_dirs(runs_dir)
-    workers = [_start(command, coordinator, processes, i) for i in range(processes)]
+    stream = stream or sys.stdout
+    workers = [_start(command, coordinator, processes, i, stream) for i in range(processes)]
     try:
         failure = _watch(workers)
     except KeyboardInterrupt:
-        _stop(workers, signal.SIGINT)
+        # Ctrl-C in a terminal reaches every process of the group: give them time to
+        # record the interruption before a second signal would cut that short.
+        _stop(workers, signal.SIGINT, patience=INTERRUPT_PATIENCE)
         run = resume or _written_by(runs_dir, before, workers[0].pid)
         where = f"; resume with: dlcli train --resume {run} --processes N" if run else ""
         raise Interrupted(f"interrupted: all {processes} processes stopped{where}") from None
@@ -165,7 +172,7 @@ def launch(command: list[str], processes: int, runs_dir: Path, resume: Path | No
     return run
 
 
-def _start(command: list[str], coordinator: str, processes: int, index: int):
+def _start(command: list[str], coordinator: str, processes: int, index: int, stream):
     argv = [sys.executable, "-m", *command, "--coordinator", coordinator,
             "--num-processes", str(processes), "--process-id", str(index)]  # fmt: skip
     if index > 0:
@@ -173,17 +180,17 @@ def _start(command: list[str], coordinator: str, processes: int, index: int):
     # DLCLI_LAUNCHED: the launcher shows the result (cli.scale_options.LAUNCHED_ENV)
     env = {**os.environ, "KERAS_BACKEND": "jax", "DLCLI_LAUNCHED": "1"}
     worker = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
-    threading.Thread(target=_forward, args=(worker.stdout,), daemon=True).start()
+    threading.Thread(target=_forward, args=(worker.stdout, stream), daemon=True).start()
     return worker
 
 
-def _forward(stream) -> None:
+def _forward(lines, stream) -> None:
     """A worker's output, minus gloo's connection notes (printed by its C++ straight to
     stdout, they would break --json and say nothing a user needs)."""
-    for line in stream:
+    for line in lines:
         if not line.startswith("[Gloo]"):
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            stream.write(line)
+            stream.flush()
 
 
 def _watch(workers: list[subprocess.Popen]) -> str | None:
@@ -208,8 +215,12 @@ def _describe(codes: list[int | None]) -> str:
     return f"process {index} of {len(codes)} {how}"
 
 
-def _stop(workers: list[subprocess.Popen], first: signal.Signals) -> None:
-    """Ask each running process to stop (it records the interruption), then kill it."""
+def _stop(workers: list[subprocess.Popen], first: signal.Signals, patience: float = 0) -> None:
+    """Ask each process still running after `patience` seconds to stop (it records the
+    interruption), then kill what still runs after STOP_GRACE."""
+    deadline = time.monotonic() + patience
+    while patience and time.monotonic() < deadline and any(w.poll() is None for w in workers):
+        time.sleep(0.2)
     for worker in workers:
         if worker.poll() is None:
             with contextlib.suppress(ProcessLookupError):

@@ -37,7 +37,12 @@ def use_xla(train: TrainConfig, train_samples: int) -> bool:
 def compile_options(train: TrainConfig) -> dict[str, Any]:
     """Keyword arguments for model.compile(). XLA is not among them: the runner turns
     it on for fit() only (see `without_xla`)."""
-    return {"jit_compile": False, "steps_per_execution": train.steps_per_execution}
+    steps = train.steps_per_execution
+    if train.distribute == "mirrored" and train.backend == "tensorflow":
+        # Keras 3's multi-step loop under MirroredStrategy fails here (TF 2.21: "Graph
+        # execution error" at while/cond/Placeholder): one step per call.
+        steps = 1
+    return {"jit_compile": False, "steps_per_execution": steps}
 
 
 def without_xla(model) -> None:

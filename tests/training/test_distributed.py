@@ -210,3 +210,32 @@ def test_compare_optimizers_with_processes(tmp_path: Path) -> None:
     for member in manifest["members"]:
         env = json.loads((compare / member["run_dir"] / "env.json").read_text())
         assert env["processes"] == 2
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_process_and_the_run_resumes(tmp_path: Path) -> None:
+    pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
+    config = write(tmp_path / "dp.yaml", CONFIG)
+    runs = tmp_path / "runs"
+    job = subprocess.Popen(
+        [sys.executable, "-m", "dlcli", "train", str(config), "--backend", "jax",
+         "--processes", "2", "--runs-dir", str(runs), "--set", "train.epochs=4",
+         "--set", "train.batch_size=2", "--set", "train.steps_per_execution=1"],
+        env=offline_env(tmp_path), cwd=tmp_path, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not list(runs.glob("*/history.json")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.killpg(job.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
+    _, stderr = job.communicate(timeout=120)
+    assert job.returncode == 130, stderr[-2000:]
+    assert "interrupted: all 2 processes stopped" in stderr
+    [run] = run_dirs(runs)
+    from dlcli.runs.rundir import RunDir
+
+    assert RunDir.open(run).status()["state"] == "interrupted"
+    done = dlcli(tmp_path, "train", "--resume", str(run), "--processes", "2", "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert RunDir.open(run).status()["state"] == "completed"
+    assert len(json.loads((run / "history.json").read_text())["loss"]) == 4
