@@ -79,6 +79,7 @@ def test_a_jax_run_evaluates_and_predicts_on_tensorflow(outcomes) -> None:
     assert record["metrics"]["loss"] == pytest.approx(metrics["loss"], abs=1e-4)
 
 
+@pytest.mark.slow  # one more JAX process; the other direction runs by default
 def test_a_tensorflow_run_evaluates_on_jax(outcomes, tmp_path: Path) -> None:
     run = outcomes["tensorflow"]["run"]
     out = in_child("dlcli", "evaluate", run, "--json", tmp_path=tmp_path)
@@ -86,6 +87,7 @@ def test_a_tensorflow_run_evaluates_on_jax(outcomes, tmp_path: Path) -> None:
     assert json.loads(out)["metrics"]["loss"] == pytest.approx(metrics["loss"], abs=1e-4)
 
 
+@pytest.mark.slow  # two child processes; backend parity itself is checked by default above
 def test_compare_varies_the_backend_in_child_processes(tmp_path: Path) -> None:
     config = write_problem(tmp_path)
     result = CliRunner().invoke(app, [
@@ -100,8 +102,7 @@ def test_compare_varies_the_backend_in_child_processes(tmp_path: Path) -> None:
                 for m in manifest["members"]]  # fmt: skip
     assert backends == ["tensorflow", "jax"]
     summary = json.loads(result.output[result.output.index("{"):])
-    accuracies = [row["mean"] for row in summary["settings"]] if "settings" in summary else []
-    assert len(accuracies) in (0, 2)
+    assert sorted(summary["groups"]) == ["backend=jax", "backend=tensorflow"]  # side by side
 
 
 def test_asking_for_a_backend_that_is_not_installed_names_the_install_command(

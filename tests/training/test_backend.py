@@ -14,7 +14,8 @@ from tests.training.test_distributed import CONFIG
 from tests.training.test_resume import offline_env
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", pytest.param("jax", marks=pytest.mark.slow)])
+@pytest.mark.slow  # a TensorFlow start-up of its own, to split the CPU before it starts
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_mirrored_training_uses_both_logical_cpus(tmp_path: Path, backend: str) -> None:
     if backend == "jax":
         pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
