@@ -92,7 +92,8 @@ def train_on(
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output, job)
+    # (job only when there is one: tests wrap prepare_model(loaded, output))
+    model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
