@@ -102,10 +102,10 @@ def _hide_gpus(gpus: list[str]) -> None:
         import tensorflow as tf
 
         tf.config.set_visible_devices([], "GPU")
-    elif gpus:
+    elif gpus:  # the GPU platform is started already; new arrays go to the CPU
         import jax
 
-        jax.config.update("jax_platforms", "cpu")
+        jax.config.update("jax_default_device", jax.devices("cpu")[0])
 
 
 def _split_cpu_tensorflow(tf) -> None:
