@@ -210,10 +210,6 @@ class TrainConfig(Strict):
     batch_size: PositiveInt = 32
     shuffle: bool = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
-    # The library Keras computes with (docs/scaling-out.md); jax: pip install "dlcli[jax]"
-    backend: Literal["tensorflow", "jax"] = "tensorflow"
-    # mirrored: one model copy per local GPU, each batch split between them; none: one device
-    distribute: Literal["none", "mirrored"] = "none"
     callbacks: CallbacksConfig = CallbacksConfig()
     # Speed (dlcli/speed.py; numbers in README "Performance"). Defaults chosen by measurement.
     jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
@@ -225,6 +221,10 @@ class TrainConfig(Strict):
     deterministic: bool = False  # true: bit-identical reruns (TF op determinism, no XLA; JAX: CPU)
     # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
     diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
+    # The library Keras computes with (docs/scaling-out.md); jax: pip install "dlcli[jax]"
+    backend: Literal["tensorflow", "jax"] = "tensorflow"
+    # mirrored: one model copy per local GPU, each batch split between them; none: one device
+    distribute: Literal["none", "mirrored"] = "none"
 
     @model_validator(mode="after")
     def _deterministic_without_xla(self) -> TrainConfig:

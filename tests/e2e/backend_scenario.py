@@ -65,7 +65,7 @@ def scenario(folder: Path, backend: str) -> dict:
     resumed = api.train(resume=run.path, overrides=["train.epochs=3"], progress="none")
     norms = json.loads((run.path / "diagnostics.json").read_text())["gradient_norms"]
     return {
-        "refusals": {s: refusal(config, runs, s) for s in REFUSED},
+        "refusals": {s: refusal(config, runs, s, backend) for s in REFUSED},
         "run": str(run.path),
         "backend": env["backend"],
         "config_backend": (run.path / "config.yaml").read_text().count(f"backend: {backend}"),
@@ -83,13 +83,13 @@ def scenario(folder: Path, backend: str) -> dict:
 REFUSED = ("train.device=gpu", "train.precision=mixed_float16")
 
 
-def refusal(config: Path, runs: Path, setting: str) -> str:
+def refusal(config: Path, runs: Path, setting: str, backend: str) -> str:
     from dlcli import api
     from dlcli.errors import DlcliError
 
     before = set(runs.iterdir())
     try:
-        api.train(config, runs_dir=runs, overrides=[setting], progress="none")
+        api.train(config, runs_dir=runs, overrides=[setting], backend=backend, progress="none")
     except DlcliError as error:
         return str(error) + ("" if set(runs.iterdir()) == before else " (LEFT A RUN DIRECTORY)")
     return "trained"
