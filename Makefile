@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[mlflow]"
 	touch $@
 
+# dev includes the jax extra, so `make test` runs the tests of both backends.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve,jax]"
 	touch $@ $(VENV)/.installed
 
 # The run is also logged to the embedded MLflow store runs/mlflow.db (docs/tracking.md);

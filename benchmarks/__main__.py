@@ -2,7 +2,7 @@
 under benchmarks/results/ (git-ignored).
 
     python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
-                         [--only startup,throughput,compare,serve,runs_table]
+                         [--only startup,throughput,compare,serve,runs_table,scale_out]
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ def main() -> None:
             options.reps, options.epochs, options.deterministic
         )
         tables.append(throughput.report(results["throughput"]))
+        print(tables[-1], flush=True)
+    if "scale_out" in chosen:  # opt-in (--only ...,scale_out): JAX vs TF, 1 vs 2 processes
+        from benchmarks import scale_out
+
+        results["scale_out"] = scale_out.measure(2, options.epochs)
+        tables.append(scale_out.report(results["scale_out"]))
         print(tables[-1], flush=True)
     if "compare" in chosen:
         results["compare"] = compare.measure()

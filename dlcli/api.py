@@ -63,13 +63,23 @@ def train(
     verbose: bool = False,
     stream: Any = None,
     mlflow: bool = False,
+    backend: str | None = None,
+    processes: int = 1,
+    job: tuple[str | None, int | None, int | None] = (None, None, None),
 ) -> Run:
     """Train as `dlcli train` does, into a new run directory (or `resume` an unfinished one).
-
     `config` is a file or a `LoadedConfig`; `progress` is "lines", "bar" or "none";
     `mlflow=True` logs to MLflow as `tracking.mlflow` in the config would (docs/tracking.md).
+    `backend` sets train.backend. `processes` > 1 trains data-parallel in that many local
+    processes; `job` = (coordinator "HOST:PORT", number of processes, this process's id)
+    makes this process one of a job that may span hosts (docs/scaling-out.md).
     """
     output = _output(progress, verbose, stream)
+    overrides = [*overrides, f"train.backend={backend}"] if backend else list(overrides)
+    if processes != 1 or any(part is not None for part in job):
+        from dlcli.training.launch import train_distributed
+
+        return train_distributed(config, overrides, runs_dir, name, resume, output, processes, job)
     if resume is not None:
         if name is not None:
             raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
@@ -170,12 +180,15 @@ def compare(
     verbose: bool = False,
     stream: Any = None,
     mlflow: bool = False,
+    processes: int = 1,
 ) -> Comparison:
     """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed.
-    With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member."""
+    With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member.
+    Members of another backend than this process's, or with `processes` > 1 (each member
+    data-parallel), train in child processes."""
     return _compare(
         config, lambda: vary_axes(list(vary)), seeds, overrides, target, runs_dir, resume,
-        _output(progress, verbose, stream), mlflow,
+        _output(progress, verbose, stream), mlflow, processes,
     )  # fmt: skip
 
 
@@ -193,18 +206,20 @@ def compare_optimizers(
     verbose: bool = False,
     stream: Any = None,
     mlflow: bool = False,
+    processes: int = 1,
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
     `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
     return _compare(
         config, lambda: [optimizer_axis(list(optimizers), list(learning_rates))], seeds,
         overrides, target, runs_dir, resume, _output(progress, verbose, stream), mlflow,
+        processes,
     )  # fmt: skip
 
 
 def _compare(
     config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
-    output, mlflow: bool = False,
+    output, mlflow: bool = False, processes: int = 1,
 ) -> Comparison:  # fmt: skip
     from dlcli.compare.members import run_comparison
 
@@ -216,8 +231,9 @@ def _compare(
     elif path is not None:
         trackers = _trackers(path, list(overrides), runs_dir, mlflow)
     return run_comparison(
-        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers
-    )
+        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers,
+        processes,
+    )  # fmt: skip
 
 
 def _trackers(config: ConfigLike, overrides: list[str], runs_dir, mlflow: bool) -> list:

@@ -85,6 +85,16 @@ class DeviceError(DlcliError):
     """The requested device (e.g. gpu) is not available."""
 
 
+class BackendError(DlcliError):
+    """The Keras backend asked for is not installed, or cannot do what was asked."""
+
+    exit_code = EXIT_USAGE
+
+
+class DistributedError(DlcliError):
+    """A data-parallel job could not start, or one of its processes failed."""
+
+
 class TrainingError(DlcliError):
     """Training stopped on its own account (e.g. the loss became NaN)."""
 

@@ -7,6 +7,7 @@ exit code, live in `dlcli.cli.options`. Nothing here imports TensorFlow or Keras
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,14 @@ from dlcli.cli.options import (
     out,
     progress_options,
     reported,
+)
+from dlcli.cli.scale_options import (
+    LAUNCHED_ENV,
+    BackendOpt,
+    CoordinatorOpt,
+    NumProcessesOpt,
+    ProcessesOpt,
+    ProcessIdOpt,
 )
 
 app = typer.Typer(
@@ -79,6 +88,11 @@ def train(
         typer.Option(help="Continue this interrupted run from its last finished epoch."),
     ] = None,
     mlflow: MlflowOpt = False,
+    backend: BackendOpt = None,
+    processes: ProcessesOpt = 1,
+    coordinator: CoordinatorOpt = None,
+    num_processes: NumProcessesOpt = None,
+    process_id: ProcessIdOpt = None,
 ) -> None:
     """Train the model a config describes; write everything into a new run directory."""
     from dlcli import api
@@ -86,8 +100,15 @@ def train(
     with reported(verbose):
         result = api.train(
             config, overrides=set_ or [], runs_dir=runs_dir, name=name, resume=resume,
-            mlflow=mlflow, **progress_options(quiet, json_, verbose),
+            mlflow=mlflow, backend=backend, processes=processes,
+            job=(coordinator, num_processes, process_id), **progress_options(quiet, json_, verbose),
         )  # fmt: skip
+    # In a job only process 0 shows the result; under --processes, the launcher does.
+    if not (process_id or os.environ.get(LAUNCHED_ENV)):
+        _show_train_result(result, json_)
+
+
+def _show_train_result(result, json_: bool) -> None:
     if json_:
         print_json(
             {
@@ -96,7 +117,7 @@ def train(
                 "evaluated_on": result.evaluated_on,
                 "device": result.device,
                 "epochs": len(result.history.get("loss", [])),
-                "seconds": round(result.seconds, 2),
+                "seconds": round(result.seconds or 0.0, 2),
             }
         )
         return

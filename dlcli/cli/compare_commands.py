@@ -23,6 +23,7 @@ from dlcli.cli.options import (
     progress_options,
     reported,
 )
+from dlcli.cli.scale_options import ProcessesOpt
 
 OptionalConfigArg = Annotated[
     Path | None,
@@ -72,6 +73,7 @@ def compare_optimizers(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     mlflow: MlflowOpt = False,
+    processes: ProcessesOpt = 1,
 ) -> None:
     """Train CONFIG once per optimizer (and seed) from the same initial weights; rank them."""
     from dlcli import api
@@ -80,7 +82,7 @@ def compare_optimizers(
         comparison = api.compare_optimizers(
             config, optimizers=optimizers or [], learning_rates=lr or [], seeds=seeds,
             overrides=set_ or [], target=target, runs_dir=runs_dir, resume=resume,
-            mlflow=mlflow, **progress_options(quiet, json_, verbose),
+            mlflow=mlflow, processes=processes, **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)
 
@@ -104,6 +106,7 @@ def compare(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     mlflow: MlflowOpt = False,
+    processes: ProcessesOpt = 1,
 ) -> None:
     """Train CONFIG once per combination of --vary values (and seed); rank the settings."""
     from dlcli import api
@@ -111,7 +114,7 @@ def compare(
     with reported(verbose):
         comparison = api.compare(
             config, vary=vary or [], seeds=seeds, overrides=set_ or [], target=target,
-            runs_dir=runs_dir, resume=resume, mlflow=mlflow,
+            runs_dir=runs_dir, resume=resume, mlflow=mlflow, processes=processes,
             **progress_options(quiet, json_, verbose),
         )  # fmt: skip
     _show_comparison(comparison, json_)

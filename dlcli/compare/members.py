@@ -53,19 +53,22 @@ def run_comparison(
     runs_dir: str | Path,
     output: Output,
     observers: list[ComparisonObserver] | None = None,
+    processes: int = 1,
 ) -> Comparison:
     """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one.
-    `observers` follow the comparison and each member (dlcli.training.observers)."""
+    `observers` follow the comparison and each member (dlcli.training.observers); with
+    `processes` > 1 each member trains data-parallel in that many processes."""
     if resume_dir is not None:
         if config is not None or overrides:
             raise UsageError("--resume continues a comparison as it was planned; "
                              "give no CONFIG and no --set with it")  # fmt: skip
-        return resume(resume_dir, output, observers)
+        return resume(resume_dir, output, observers, processes)
     if config is None:
         raise UsageError("give a CONFIG file, or --resume COMPARE_DIR to continue a comparison")
     return start(
-        config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output, observers
-    )
+        config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output, observers,
+        processes,
+    )  # fmt: skip
 
 
 def start(
@@ -77,6 +80,7 @@ def start(
     runs_dir: str | Path,
     output: Output,
     observers: list[ComparisonObserver] | None = None,
+    processes: int = 1,
 ) -> Comparison:
     """Check every member's config and data, create the comparison directory, run them."""
     if seeds < 1:
@@ -94,15 +98,17 @@ def start(
         members,
     )
     prepared = prepare(config, list(overrides), plan)  # every mistake before any training
+    _check_processes(prepared, processes)
     compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
     compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
     save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, prepared, output, base, observers or [])
+    return _run_and_summarize(compare, plan, prepared, output, base, observers or [], processes)
 
 
 def resume(
-    compare_dir: str | Path, output: Output, observers: list[ComparisonObserver] | None = None
-) -> Comparison:
+    compare_dir: str | Path, output: Output,
+    observers: list[ComparisonObserver] | None = None, processes: int = 1,
+) -> Comparison:  # fmt: skip
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
     plan = load_plan(compare)
@@ -113,18 +119,27 @@ def resume(
             member.stale_run_dirs += _attempts(compare, member)
             member.run_dir = None
     prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
+    _check_processes(prepared, processes)
     base = load_config(compare.file(files.CONFIG_FILE))
-    return _run_and_summarize(compare, plan, prepared, output, base, observers or [])
+    return _run_and_summarize(compare, plan, prepared, output, base, observers or [], processes)
+
+
+def _check_processes(prepared: dict, processes: int) -> None:
+    if processes > 1:
+        from dlcli.training.distributed import check_job_config
+
+        for loaded, _ in prepared.values():
+            check_job_config(loaded, processes)
 
 
 def _run_and_summarize(
     compare: RunDir, plan: Plan, prepared: dict, output: Output, base: LoadedConfig,
-    observers: list[ComparisonObserver],
+    observers: list[ComparisonObserver], processes: int = 1,
 ) -> Comparison:  # fmt: skip
     outcome = {"state": files.INTERRUPTED}  # until the members and the summary are done
     with observed(observers, compare.path, lambda: outcome["state"]) as final:
         notify(observers, "on_start", compare.path, base, {"members": len(plan.members)})
-        run_members(compare, plan, prepared, output, observers)
+        run_members(compare, plan, prepared, output, observers, processes)
         _announce(output, "writing the comparison: statistics and plots")
         comparison = Comparison(compare.path, *write_comparison(compare))
         outcome["state"] = files.FAILED if comparison.failed else files.COMPLETED
@@ -172,12 +187,18 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
 
 def run_members(
     compare: RunDir, plan: Plan, prepared: dict, output: Output,
-    observers: list[ComparisonObserver] | None = None,
+    observers: list[ComparisonObserver] | None = None, processes: int = 1,
 ) -> None:  # fmt: skip
-    """Train each prepared member, in order, recording each outcome in the manifest."""
-    from dlcli.config.runtime import quiet_tensorflow
+    """Train each prepared member, in order, recording each outcome in the manifest.
+    Members of several backends, or of several processes each, train in child
+    processes (dlcli.compare.child); the others here, Keras started once for all."""
+    from dlcli.compare.child import needs_children, train_in_child
+    from dlcli.config.runtime import choose_backend, import_keras
 
-    quiet_tensorflow(output.verbose)  # once, so no member's time includes the import
+    children = needs_children(prepared, processes)
+    if prepared and not children:
+        choose_backend(next(iter(prepared.values()))[0].config.train.backend)
+        import_keras(output.verbose)  # once, so no member's time includes the import
     for member in plan.members:
         if member.name not in prepared:
             continue
@@ -189,8 +210,11 @@ def run_members(
             output.progress, output.stream, output.verbose, prefix,
             resume_hint=f"dlcli compare --resume {compare.path}",
         )  # fmt: skip
-        followers = [o.member(member.name, member.group, member.seed) for o in observers or []]
-        _train_member(compare, plan, member, loaded, dataset, member_output, followers)
+        if children:  # trackers follow the comparison, not members in other processes
+            train_in_child(compare, plan, member, member_output, processes)
+        else:
+            followers = [o.member(member.name, member.group, member.seed) for o in observers or []]
+            _train_member(compare, plan, member, loaded, dataset, member_output, followers)
 
 
 def _train_member(

@@ -238,7 +238,7 @@ class TrainConfig(Strict):
     epochs: PositiveInt = 5
     batch_size: PositiveInt = 32
     shuffle: bool = True  # reshuffle the training data every epoch
-    device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
+    device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
     callbacks: CallbacksConfig = CallbacksConfig()
     # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
     jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
@@ -247,10 +247,14 @@ class TrainConfig(Strict):
     # compiled loop); per-batch hooks (live bar, NaN check) run every 32nd batch
     eval_batch_size: PositiveInt = 1024  # batch for validation, final evaluation and prediction
     precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = "float32"  # mixed: GPU only
-    deterministic: bool = False  # true: bit-identical reruns (TensorFlow op determinism, no XLA)
+    deterministic: bool = False  # true: bit-identical reruns (TF op determinism, no XLA; JAX: CPU)
     # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
     diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
     tensorboard: bool = True  # TensorBoard logs in RUN/tensorboard/ (docs/tracking.md)
+    # The library Keras computes with (docs/scaling-out.md); jax: pip install "dlcli[jax]"
+    backend: Literal["tensorflow", "jax"] = "tensorflow"
+    # mirrored: one model copy per local GPU, each batch split between them; none: one device
+    distribute: Literal["none", "mirrored"] = "none"
 
     @model_validator(mode="after")
     def _deterministic_without_xla(self) -> TrainConfig:

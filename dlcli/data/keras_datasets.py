@@ -98,10 +98,9 @@ def find_local(name: str) -> tuple[str, Path] | None:
 
 def download(name: str, **kwargs: Any) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
     """Keras's own loader (downloads into its cache). Tests monkeypatch this."""
-    from dlcli.config.runtime import quiet_tensorflow
+    from dlcli.config.runtime import import_keras
 
-    quiet_tensorflow()  # importing Keras starts TensorFlow: hide its start-up noise
-    import keras
+    keras = import_keras()  # on the chosen backend, its start-up noise hidden
 
     return getattr(keras.datasets, name).load_data(**kwargs)
 

@@ -28,7 +28,9 @@ def build_model(model_cfg: ModelConfig):
     Weights are drawn from Keras's global seed (device.seed_everything), so the same
     seed gives the same initial weights, layer after layer.
     """
-    import keras
+    from dlcli.config.runtime import import_keras
+
+    keras = import_keras()
 
     model = keras.Sequential([keras.Input(shape=tuple(model_cfg.input_shape))], name="model")
     last = len(model_cfg.layers) - 1
@@ -74,7 +76,9 @@ def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
 
 
 def _initializer(cfg: InitializerConfig):
-    import keras
+    from dlcli.config.runtime import import_keras
+
+    keras = import_keras()
 
     # No per-layer seed unless the config sets one: a shared seed would give layers of
     # the same shape identical weights. Keras's global seed makes them reproducible.
@@ -86,7 +90,9 @@ def _initializer(cfg: InitializerConfig):
 
 
 def _regularizer(cfg: RegularizerConfig):
-    import keras
+    from dlcli.config.runtime import import_keras
+
+    keras = import_keras()
 
     if cfg.l1 and cfg.l2:
         return keras.regularizers.get(
@@ -101,7 +107,9 @@ def compile_model(
     model, compile_cfg: CompileConfig, jit_compile: Any = "auto", steps_per_execution: int = 1
 ) -> None:
     """Compile with the loss, optimizer and metrics resolved by Keras's own registries."""
-    import keras
+    from dlcli.config.runtime import import_keras
+
+    keras = import_keras()
 
     try:
         optimizer = keras.optimizers.get(compile_cfg.optimizer.keras_config())
@@ -129,6 +137,6 @@ def model_summary(model) -> str:
 def model_errors() -> tuple[type[BaseException], ...]:
     """What Keras and TensorFlow raise when a model and its data do not fit (a shape,
     an index outside an Embedding's vocabulary): the user's to fix, not a dlcli bug."""
-    import tensorflow as tf
+    from dlcli.training.backend import model_errors as backend_errors
 
-    return (ValueError, TypeError, tf.errors.InvalidArgumentError)
+    return backend_errors()

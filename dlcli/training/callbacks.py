@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
-import keras
-
 from dlcli.config.names import higher_is_better
+from dlcli.config.runtime import import_keras
 from dlcli.config.schema import CallbacksConfig
 from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, TENSORBOARD_DIR, RunDir
+
+keras = import_keras()  # on the backend the runner chose, before this module is imported
 
 
 def format_logs(logs: dict[str, Any]) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
-
+from dlcli.config.runtime import import_keras
 from dlcli.runs.plots import new_figure, png_bytes
 from dlcli.runs.rundir import DIAGNOSTICS_FILE, GRADIENT_PLOT, PLOTS_DIR, RunDir
+
+keras = import_keras()  # on the backend the runner chose, before this module is imported
 
 FIXED_BATCH = 256  # samples in the batch the gradients are measured on
 
@@ -67,19 +68,11 @@ def _measured_until(run: RunDir, epoch: int) -> dict[str, Any] | None:
 
 def gradient_norms(model, x, y) -> dict[str, float]:
     """Layer name -> ||d loss / d kernel|| on (x, y), in layer order (input side first)."""
-    import tensorflow as tf
+    from dlcli.training import backend
 
     layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
-    kernels = [layer.kernel for layer in layers]
-    with tf.GradientTape() as tape:
-        # training=False: dropout off, so the measurement is the same batch, same net
-        predictions = model(x, training=False)
-        loss = model.compute_loss(x=x, y=y, y_pred=predictions, training=False)
-    gradients = tape.gradient(loss, kernels)
-    return {
-        layer.name: float(tf.norm(gradient)) if gradient is not None else 0.0
-        for layer, gradient in zip(layers, gradients, strict=True)
-    }
+    norms = backend.gradient_norms(model, x, y, [layer.kernel for layer in layers])
+    return {layer.name: norm for layer, norm in zip(layers, norms, strict=True)}
 
 
 def plot_gradient_norms(record: dict[str, Any]) -> bytes:

@@ -49,10 +49,9 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
         raise RunDirError(
             f"{model_file}: damaged (not a complete .keras archive; truncated?); train again"
         )
-    from dlcli.config.runtime import quiet_tensorflow
+    from dlcli.config.runtime import import_keras
 
-    quiet_tensorflow(verbose)
-    import keras
+    keras = import_keras(verbose)  # any backend loads any run: .keras files are neutral
 
     try:
         model = keras.saving.load_model(str(model_file), safe_mode=True)

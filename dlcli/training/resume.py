@@ -41,6 +41,8 @@ def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> L
         )
     new = load_config(config or run.file(files.CONFIG_FILE), overrides)
     changed = _differences(old.config.model_dump(mode="json"), new.config.model_dump(mode="json"))
+    # Checkpoints are backend-neutral: a run may continue on the other backend.
+    changed = [key for key in changed if key != "train.backend"]
     old_epochs, new_epochs = old.config.train.epochs, new.config.train.epochs
     if changed and (changed != ["train.epochs"] or new_epochs < old_epochs):
         raise UsageError(

@@ -31,8 +31,8 @@ class Run:
     def open(cls, path: str | Path) -> Run:
         """An existing run directory (e.g. one trained earlier from the command line)."""
         run = RunDir.open(path)
-        history = _read_json(run, files.HISTORY_FILE)
-        metrics = _read_json(run, files.METRICS_FILE)
+        history = read_json(run, files.HISTORY_FILE)
+        metrics = read_json(run, files.METRICS_FILE)
         split = metrics.pop("split", None)
         return cls(run.path, history, metrics, split)
 
@@ -51,7 +51,7 @@ class Run:
         return self._model
 
 
-def _read_json(run: RunDir, name: str) -> dict:
+def read_json(run: RunDir, name: str) -> dict:
     if not run.file(name).is_file():
         return {}
     try:

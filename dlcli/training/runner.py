@@ -7,7 +7,6 @@ the data have been checked, so a mistake costs no TensorFlow start-up.
 from __future__ import annotations
 
 import contextlib
-import platform
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -20,8 +19,10 @@ from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.training.backend import Job
 from dlcli.training.checks import check_fit
 from dlcli.training.observers import RunObserver, notify, observed
+from dlcli.training.run_facts import command_line, write_run_facts
 
 
 @dataclass
@@ -54,7 +55,10 @@ def train(
 ) -> TrainResult:
     """Train the configured model and write a complete run directory; return its results.
     `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
+    from dlcli.config.runtime import choose_backend
+
     started = time.perf_counter()
+    choose_backend(loaded.config.train.backend)  # before anything can import Keras
     dataset = load_checked_data(loaded)
     return train_on(loaded, dataset, runs_dir, name, output, started=started, observers=observers)
 
@@ -80,28 +84,34 @@ def train_on(
     started: float | None = None,
     resume_from: RunDir | None = None,
     observers: Sequence[RunObserver] = (),
+    job: Job | None = None,
 ) -> TrainResult:
     """Train on data already loaded (a comparison loads it once for all its members).
-    With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume)."""
+    With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
+    with `job`, as one process of a data-parallel job (dlcli.training.distributed), on
+    this process's shard of the data."""
     from dlcli.training.checkpoint import config_hash, restore
     from dlcli.training.interrupts import stop_on_signals
 
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output)
+    # (job only when there is one: tests wrap prepare_model(loaded, output))
+    model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
-    run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
+    run.set_status(files.RUNNING, command=command_line(), config_sha256=config_hash(loaded))
     hint = output.resume_hint or f"dlcli train --resume {run.path}"
     # observed() outside recording(): observers hear the state recording() wrote.
     state = partial(_recorded_state, run)
     with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
         start = restore(run, model)
-        env = _write_run_facts(run, model, dataset, device, cfg.seed)
+        env = write_run_facts(run, model, dataset, device, cfg, job)
         notify(observers, "on_start", run.path, loaded, env)
-        history = _fit(run, model, dataset, loaded, output, start, observers)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
+        history = _fit(run, model, dataset, loaded, output, start, observers, job)
+        metrics, evaluated_on = _final_evaluation(
+            model, dataset, max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+        )
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
         final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
@@ -109,19 +119,29 @@ def train_on(
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
 
-def prepare_model(loaded: LoadedConfig, output: Output):
-    """Start TensorFlow on the configured device, seed it, build and compile the model."""
-    from dlcli.config.runtime import quiet_tensorflow
+def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
+    """Start the backend on the configured device (joining `job` first, if any), seed it,
+    build and compile the model (replicated over devices or processes, if distributed)."""
+    from dlcli.config.runtime import choose_backend, import_keras
+    from dlcli.training import backend
     from dlcli.training.builder import build_model, compile_model
     from dlcli.training.device import seed_everything, select_device
     from dlcli.training.speed import compile_options, configure_runtime
 
-    quiet_tensorflow(output.verbose)
-    device = select_device(loaded.config.train.device)
-    seed_everything(loaded.config.seed)
-    configure_runtime(loaded.config.train, device)
-    model = build_model(loaded.config.model)
-    compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
+    cfg = loaded.config
+    choose_backend(cfg.train.backend)
+    # A fresh Keras state per model: layer names (dense, dense_1, ...) do not depend on
+    # what this process built before, so a run resumed in the same process (the Python
+    # API, a comparison) records its diagnostics under the same names.
+    import_keras(output.verbose).backend.clear_session()
+    if job is not None:
+        backend.join_job(job)  # before the backend touches a device
+    device = select_device(cfg.train.device)
+    seed_everything(cfg.seed)
+    configure_runtime(cfg.train, device)
+    with backend.distribution_scope(cfg.train.distribute, job):
+        model = build_model(cfg.model)
+        compile_model(model, cfg.compile, **compile_options(cfg.train))
     return model, device
 
 
@@ -144,43 +164,12 @@ def recording(run: RunDir) -> Iterator[None]:
         raise
 
 
-def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> dict[str, Any]:
-    import keras
-    import tensorflow as tf
-
-    from dlcli.training.builder import model_summary
-
-    run.write_text(files.SUMMARY_FILE, model_summary(model))
-    run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
-    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
-    env = {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "device": device,
-        "seed": seed,
-        "command": _command_line(),
-        "data_files": dataset.files,
-    }
-    run.write_json(files.ENV_FILE, env)
-    return env
-
-
 def _recorded_state(run: RunDir) -> str:
     return run.status().get("state", files.FAILED)
 
 
-def _shapes(dataset) -> dict[str, list[int] | None]:
-    names = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
-    return {
-        n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
-        for n in names
-    }
-
-
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
-         observers: Sequence[RunObserver] = ()) -> dict:  # fmt: skip
+         observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
     from dlcli.training.builder import model_errors
     from dlcli.training.callbacks import (
         HistoryWriter,
@@ -210,7 +199,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
         model.fit(
             dataset.x_train,
             dataset.y_train,
-            **fit_options(cfg),
+            **fit_options(cfg, job.num_processes if job else 1),
             initial_epoch=start.epoch,
             validation_data=validation,
             callbacks=callbacks,
@@ -268,6 +257,3 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
     run.save_with(files.MODEL_FILE, model.save)
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
 
-
-def _command_line() -> str:
-    return " ".join(["dlcli", *sys.argv[1:]]) if sys.argv else "dlcli"

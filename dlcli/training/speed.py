@@ -21,9 +21,13 @@ AUTO_JIT_MIN_STEPS = 1000
 
 def use_xla(train: TrainConfig, train_samples: int) -> bool:
     """train.jit_compile resolved: `auto` is on for long trainings, off for short or
-    deterministic ones (TensorFlow's op determinism does not cover XLA kernels)."""
+    deterministic ones (TensorFlow's op determinism does not cover XLA kernels). JAX
+    always compiles with XLA (without it Keras runs op by op, many times slower), and
+    XLA on the CPU is deterministic, so `auto` is always on there."""
     if train.jit_compile != "auto":
         return bool(train.jit_compile)
+    if train.backend == "jax":
+        return True
     if train.deterministic:
         return False
     steps = math.ceil(train_samples / train.batch_size) * train.epochs
@@ -33,7 +37,12 @@ def use_xla(train: TrainConfig, train_samples: int) -> bool:
 def compile_options(train: TrainConfig) -> dict[str, Any]:
     """Keyword arguments for model.compile(). XLA is not among them: the runner turns
     it on for fit() only (see `without_xla`)."""
-    return {"jit_compile": False, "steps_per_execution": train.steps_per_execution}
+    steps = train.steps_per_execution
+    if train.distribute == "mirrored" and train.backend == "tensorflow":
+        # Keras 3's multi-step loop under MirroredStrategy fails here (TF 2.21: "Graph
+        # execution error" at while/cond/Placeholder): one step per call.
+        steps = 1
+    return {"jit_compile": False, "steps_per_execution": steps}
 
 
 def without_xla(model) -> None:
@@ -46,13 +55,14 @@ def without_xla(model) -> None:
     model.predict_function = None
 
 
-def fit_options(train: TrainConfig) -> dict[str, Any]:
-    """Keyword arguments for model.fit() beyond the data and callbacks."""
+def fit_options(train: TrainConfig, processes: int = 1) -> dict[str, Any]:
+    """Keyword arguments for model.fit() beyond the data and callbacks. In a job of
+    several processes each feeds its share of every (global) batch."""
     return {
         "epochs": train.epochs,
-        "batch_size": train.batch_size,
+        "batch_size": train.batch_size // processes,
         "shuffle": train.shuffle,
-        "validation_batch_size": train.eval_batch_size,
+        "validation_batch_size": max(train.eval_batch_size // processes, 1),
     }
 
 
@@ -61,9 +71,10 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
     policy and op determinism. Both are reset when off, so one run in a process (a
     comparison, a test) never inherits the previous run's. Seeding stays with
     device.seed_everything (keras.utils.set_random_seed), which determinism needs."""
-    import keras
-    import tensorflow as tf
+    from dlcli.config.runtime import import_keras
+    from dlcli.training.backend import set_determinism
 
+    keras = import_keras()
     if train.precision != "float32" and not device.startswith("gpu"):
         raise DeviceError(
             f"train.precision is {train.precision!r}, which only speeds up GPUs "
@@ -71,15 +82,4 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
             "use precision: float32 here"
         )
     keras.mixed_precision.set_global_policy(train.precision)
-    if train.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    else:
-        _disable_op_determinism()
-
-
-def _disable_op_determinism() -> None:
-    # TensorFlow has no public switch back; this is what enable_op_determinism sets.
-    from tensorflow.python.framework import config as tf_config
-
-    if tf_config.is_op_determinism_enabled():
-        tf_config.disable_op_determinism()
+    set_determinism(train.deterministic, device)
