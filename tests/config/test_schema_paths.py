@@ -6,7 +6,9 @@ from dlcli.config.schema_paths import allowed_keys, schema_default
 
 
 def test_allowed_keys_follow_the_schema_through_lists_and_layers():
-    assert allowed_keys(()) == ["name", "description", "seed", "data", "model", "compile", "train"]
+    assert allowed_keys(()) == [
+        "name", "description", "seed", "data", "model", "compile", "train", "tracking"
+    ]
     assert {"epochs", "batch_size", "callbacks"} <= set(allowed_keys(("train",)))
     assert "units" in allowed_keys(("model", "layers", 0, "Dense"))  # a list index passes
     assert "learning_rate" in allowed_keys(("compile", "optimizer"))
