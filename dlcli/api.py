@@ -38,6 +38,7 @@ __all__ = [
     "load_config",
     "predict",
     "train",
+    "validate",
 ]
 
 ConfigLike = str | Path | LoadedConfig
@@ -82,6 +83,35 @@ class Run:
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> LoadedConfig:
     """Read and validate a config, as `dlcli validate` does; `overrides` are `--set` values."""
     return _load_config(path, list(overrides))
+
+
+@dataclass
+class Validation:
+    """What `dlcli validate` found: the config, its size, and the data it was checked on."""
+
+    loaded: LoadedConfig
+    params: int  # the model's parameter count (dlcli.training.capacity)
+    memory_bytes: int  # the estimated training memory
+    data: str | None = None  # with data=True: the training split's shape
+
+
+def validate(config: ConfigLike, overrides: Sequence[str] = (), data: bool = False) -> Validation:
+    """Check a config as `dlcli validate` does: the schema, the model's size against this
+    machine's memory and, with `data`, the data against the model (what `train` checks
+    before training). Raises the error `train` would; trains nothing."""
+    from dlcli.training.capacity import check_capacity
+
+    loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    found = check_capacity(loaded)
+    result = Validation(loaded, found.params, found.bytes)
+    if data:
+        from dlcli.training.runner import load_checked_data
+
+        dataset = load_checked_data(loaded)
+        result.data = f"{len(dataset.x_train)} training samples of shape " + (
+            f"{list(dataset.x_train.shape[1:])}"
+        )
+    return result
 
 
 def train(

@@ -38,17 +38,31 @@ app = typer.Typer(
 
 
 @app.command()
-def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False) -> None:
+def validate(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data",
+            help="Also load the data and run train's checks (input shape, output units "
+            "against classes, vocabulary), without training.",
+        ),
+    ] = False,
+    verbose: VerboseOpt = False,
+) -> None:
     """Check a config without training: exit 0 if valid, 2 listing every problem."""
-    from dlcli.config.loader import load_config
+    from dlcli import api
 
     with reported(verbose):
-        loaded = load_config(config, set_ or [])
-    cfg = loaded.config
+        checked = api.validate(config, set_ or [], data=data)
+    cfg = checked.loaded.config
     out.print(
-        f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
-        f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
+        f"{config}: valid ({len(cfg.model.layers)} layers, {checked.params:,} parameters, "
+        f"{cfg.compile.loss}, {cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
     )
+    if checked.data:
+        out.print(f"data: {checked.data}; the model fits it")
 
 
 @app.command()

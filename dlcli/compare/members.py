@@ -87,23 +87,25 @@ def start(
     )
     prepared = prepare(config, list(overrides), plan)  # every mistake before any training
     compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
-    compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
-    save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    with compare.locked("comparing"):  # for the comparison's life (dlcli.runs.lock)
+        compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
+        save_plan(compare, plan)
+        return _run_and_summarize(compare, plan, prepared, output)
 
 
 def resume(compare_dir: str | Path, output: Output) -> Comparison:
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
-    plan = load_plan(compare)
-    for member in plan.members:
-        if member.state == files.COMPLETED and not _completed(compare, member):
-            member.state = PENDING  # the manifest said done, but the run dir disagrees
-        if member.state != files.COMPLETED:
-            member.stale_run_dirs += _attempts(compare, member)
-            member.run_dir = None
-    prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
-    return _run_and_summarize(compare, plan, prepared, output)
+    with compare.locked("comparing"):  # before reading the plan: one resume at a time
+        plan = load_plan(compare)
+        for member in plan.members:
+            if member.state == files.COMPLETED and not _completed(compare, member):
+                member.state = PENDING  # the manifest said done, but the run dir disagrees
+            if member.state != files.COMPLETED:
+                member.stale_run_dirs += _attempts(compare, member)
+                member.run_dir = None
+        prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
+        return _run_and_summarize(compare, plan, prepared, output)
 
 
 def _run_and_summarize(compare: RunDir, plan: Plan, prepared: dict, output: Output) -> Comparison:

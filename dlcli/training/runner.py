@@ -59,7 +59,9 @@ def train(
 def load_checked_data(loaded: LoadedConfig):
     """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
     from dlcli.data.pipeline import load_dataset
+    from dlcli.training.capacity import check_capacity
 
+    check_capacity(loaded)  # before the data: a model too large for memory costs nothing
     dataset = load_dataset(loaded.config.data, loaded.config.seed)
     check_fit(
         loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
@@ -85,18 +87,22 @@ def train_on(
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    model, device = prepare_model(loaded, output)
+    with out_of_memory_reported():
+        model, device = prepare_model(loaded, output)
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
-    run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
-    run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
-    hint = output.resume_hint or f"dlcli train --resume {run.path}"
-    with stop_on_signals(hint), recording(run):
-        start = restore(run, model)
-        _write_run_facts(run, model, dataset, device, cfg.seed)
-        history = _fit(run, model, dataset, loaded, output, start)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
-        _save_artifacts(run, model, history, metrics, evaluated_on)
-        run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+    with contextlib.ExitStack() as stack:
+        if resume_from is None:  # a resume holds its run's lock already (training.resume)
+            stack.enter_context(run.locked())  # before the run's first file, for its life
+        run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
+        run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
+        hint = output.resume_hint or f"dlcli train --resume {run.path}"
+        with stop_on_signals(hint), recording(run):
+            start = restore(run, model, cfg.train.epochs)
+            _write_run_facts(run, model, dataset, device, cfg.seed)
+            history = _fit(run, model, dataset, loaded, output, start)
+            metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
+            _save_artifacts(run, model, history, metrics, evaluated_on)
+            run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
@@ -131,9 +137,36 @@ def recording(run: RunDir) -> Iterator[None]:
         run.set_status(files.FAILED, reason=str(error))
         raise
     except BaseException as error:  # a bug in dlcli: record it, then let it surface
+        if _out_of_memory(error):
+            run.set_status(files.FAILED, reason=_out_of_memory_message(error))
+            raise TrainingError(_out_of_memory_message(error)) from None
         run.set_status(files.FAILED, reason=f"internal error: {type(error).__name__}: "
                        f"{first_line(error)}")  # fmt: skip
         raise
+
+
+@contextlib.contextmanager
+def out_of_memory_reported() -> Iterator[None]:
+    """Out of memory (building or training) is a message, never a traceback."""
+    try:
+        yield
+    except BaseException as error:
+        if _out_of_memory(error):
+            raise TrainingError(_out_of_memory_message(error)) from None
+        raise
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    # By name: TensorFlow's ResourceExhaustedError, without importing TensorFlow here.
+    return isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError"
+
+
+def _out_of_memory_message(error: BaseException) -> str:
+    detail = first_line(error) or type(error).__name__
+    return (
+        f"out of memory ({detail[:200]}); use a smaller train.batch_size or "
+        "train.eval_batch_size, or a smaller model (dlcli validate estimates its memory)"
+    )
 
 
 def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> None:
