@@ -19,8 +19,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+# The same data-directory default as `make test`: MNIST is read from ../shared/data
+# when it is there, so `make run` works on a machine without internet.
 run: $(VENV)/.installed
-	$(BIN)/dlcli train $(CONFIG)
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/dlcli train $(CONFIG)
 
 # Tests that need real MNIST read it from DLCLI_DATA_DIR (default: ../shared/data
 # beside the checkout) and skip, saying why, where it is absent.

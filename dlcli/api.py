@@ -13,7 +13,7 @@ Nothing here imports TensorFlow until a function that trains or loads a model ru
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "inspect",
     "load_config",
     "predict",
+    "predict_chunks",
     "train",
     "validate",
 ]
@@ -168,6 +169,17 @@ def predict(
     if top_k < 1:
         raise UsageError("top_k must be at least 1")
     return run_prediction(_path(run), [str(i) for i in inputs], top_k, verbose)
+
+
+def predict_chunks(
+    run: str | Path | Run, inputs: Sequence[str | Path], top_k: int = 1, verbose: bool = False
+) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+    """As predict, for inputs too large for one list: (row count, chunks of rows)."""
+    from dlcli.training.inference import predict_chunks as run_chunks
+
+    if top_k < 1:
+        raise UsageError("top_k must be at least 1")
+    return run_chunks(_path(run), [str(i) for i in inputs], top_k, verbose)
 
 
 def inspect(run: str | Path | Run, verbose: bool = False) -> list[dict[str, Any]]:

@@ -148,19 +148,21 @@ def predict(
     verbose: VerboseOpt = False,
 ) -> None:
     """Predict with a trained run: the class and its probability per input, or the values."""
+    import sys
+
     from dlcli import api
-    from dlcli.cli.outputs import write_predictions
+    from dlcli.cli.outputs import stream_predictions
 
     with reported(verbose):
-        rows = api.predict(run_dir, inputs, top_k, verbose)
-        if output:
-            write_predictions(rows, output)
+        _, chunks = api.predict_chunks(run_dir, inputs, top_k, verbose)
+        json_head = {"run_dir": str(run_dir)}
+        stdout_json = sys.stdout if json_ else None
+        preview = stream_predictions(chunks, output, stdout_json, json_head)
     if json_:
-        print_json({"run_dir": str(run_dir), "predictions": rows})
         return
-    predictions_table(out, rows)
+    predictions_table(out, preview.rows, preview.count, output)
     if output:
-        out.print(f"wrote {output}")
+        out.print(f"wrote {output} ({preview.count:,} rows)")
 
 
 @app.command()

@@ -23,9 +23,18 @@ def metrics_table(console: Console, title: str, metrics: dict[str, float]) -> No
     console.print(table)
 
 
-def predictions_table(console: Console, rows: list[dict[str, Any]]) -> None:
-    """Class and probability (and the top-k) per input, or the predicted values."""
-    table = Table()
+def predictions_table(
+    console: Console, rows: list[dict[str, Any]], total: int | None = None, saved_to: Any = None
+) -> None:
+    """Class and probability (and the top-k) per input, or the predicted values; `rows`
+    may be the first few of `total` (a preview: a terminal table of millions helps no one)."""
+    total = len(rows) if total is None else total
+    caption = None
+    if total > len(rows):
+        where = f"all {total:,} are in {saved_to}" if saved_to else (
+            "use --output FILE.csv to save them all")  # fmt: skip
+        caption = f"the first {len(rows)} of {total:,} rows; {where}"
+    table = Table(caption=caption, caption_justify="left")
     table.add_column("input")
     if rows and "class" in rows[0]:
         top_k = len(rows[0]["top"]) > 1

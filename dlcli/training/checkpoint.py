@@ -39,14 +39,16 @@ def config_hash(loaded: LoadedConfig) -> str:
 def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
     """Checkpoint after `epoch` finished epochs; the previous one is removed after."""
     name = f"epoch-{epoch:04d}.weights.h5"
-    previous = _state(run)
+    previous = checkpoint_state(run)
     run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights)
     run.write_json(STATE, {"epoch": epoch, "weights": name, "history": history})
     if previous and previous.weights != name:  # validated: a file name in checkpoint/
         run.delete(f"{files.CHECKPOINT_DIR}/{previous.weights}")
 
 
-def _state(run: RunDir, epochs: int | None = None) -> records.CheckpointState | None:
+def checkpoint_state(
+    run: RunDir, epochs: int | None = None
+) -> records.CheckpointState | None:
     """The checkpoint's state.json, validated (dlcli.runs.records), or None if none yet."""
     if not run.file(STATE).is_file():
         return None
@@ -56,7 +58,7 @@ def _state(run: RunDir, epochs: int | None = None) -> records.CheckpointState | 
 def restore(run: RunDir, model, epochs: int | None = None) -> Start:
     """Load the last checkpoint (weights and optimizer state) into `model`, if any;
     `epochs` (the config's) bounds the epoch a checkpoint may claim."""
-    state = _state(run, epochs)
+    state = checkpoint_state(run, epochs)
     if not state:
         return Start()
     weights = run.file(f"{files.CHECKPOINT_DIR}/{state.weights}")
@@ -73,7 +75,7 @@ def restore(run: RunDir, model, epochs: int | None = None) -> Start:
 
 def keep_last_good(run: RunDir, model) -> str:
     """After a NaN: the last good epoch's weights and history are what the run keeps."""
-    state = _state(run)
+    state = checkpoint_state(run)
     if not state:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"
@@ -85,7 +87,7 @@ def keep_last_good(run: RunDir, model) -> str:
 
 def interrupted(run: RunDir) -> Interrupted:
     """Record an interruption: status, plots of the finished epochs, how to resume."""
-    state = _state(run)  # the checkpoint's history: never behind the weights kept
+    state = checkpoint_state(run)  # the checkpoint's history: never behind the weights kept
     if state:
         run.write_json(files.HISTORY_FILE, state.history)
     history = state.history if state else {}

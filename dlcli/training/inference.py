@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,28 +107,51 @@ def _evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
     return "train", dataset.x_train, dataset.y_train
 
 
+PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
+
+
 def predict(
     path: str | Path, inputs: list[str], top_k: int = 1, verbose: bool = False
 ) -> list[dict[str, Any]]:
     """Predicted class and probability (top-k) per input, or the values for regression."""
+    _, chunks = predict_chunks(path, inputs, top_k, verbose)
+    return [row for chunk in chunks for row in chunk]
+
+
+def predict_chunks(
+    path: str | Path, inputs: list[str], top_k: int = 1, verbose: bool = False
+) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+    """The number of rows, and their predictions PREDICT_CHUNK rows at a time, so a
+    caller writing them out never holds more than one chunk of result rows."""
     from dlcli.data.inputs import read_inputs
     from dlcli.data.preprocess import preprocess_inputs
+    from dlcli.data.validation import refuse_non_finite
 
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
     # Inputs arrive as the raw data did (28x28 for MNIST); the config's reshape follows.
     raw_shape = tuple(trained.preprocessing.get("input_shape") or cfg.model.input_shape)
     raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target)
+    refuse_non_finite(raw, labels)
     x = preprocess_inputs(raw, trained.preprocessing)
     _check_input_shape(trained.model, x, ", ".join(inputs))
-    try:
-        outputs = trained.model.predict(x, verbose=0, batch_size=cfg.train.eval_batch_size)
-    except model_errors() as error:
-        raise DataError(f"cannot predict for {', '.join(inputs)}: {first_line(error)}") from None
-    outputs = np.asarray(outputs)
     classes = trained.preprocessing.get("num_classes")
-    pairs = zip(labels, outputs, strict=True)
-    return [_prediction(label, row, classes, top_k) for label, row in pairs]
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(x), PREDICT_CHUNK):
+            part = slice(start, start + PREDICT_CHUNK)
+            try:
+                outputs = trained.model.predict(
+                    x[part], verbose=0, batch_size=cfg.train.eval_batch_size
+                )
+            except model_errors() as error:
+                raise DataError(
+                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
+                ) from None
+            pairs = zip(labels[part], np.asarray(outputs), strict=True)
+            yield [_prediction(label, row, classes, top_k) for label, row in pairs]
+
+    return len(x), chunks()
 
 
 def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) -> dict:

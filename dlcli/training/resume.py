@@ -14,7 +14,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import ConfigError, RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.checkpoint import config_hash
+from dlcli.training.checkpoint import checkpoint_state, config_hash
 from dlcli.training.runner import load_checked_data, train_on
 
 
@@ -45,6 +45,7 @@ def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> L
             f"cannot resume {run.path} with a different config (changed: {', '.join(changed)}); "
             "only `--set train.epochs=N` with a larger N may change"
         )
+    checkpoint_state(run, new_epochs)  # a tampered checkpoint is refused before any write
     if status.get("state") == files.COMPLETED and new_epochs <= old_epochs:
         raise UsageError(
             f"{run.path} already completed its {old_epochs} epochs; to train it further, "
