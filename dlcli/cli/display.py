@@ -29,12 +29,7 @@ def predictions_table(
     """Class and probability (and the top-k) per input, or the predicted values; `rows`
     may be the first few of `total` (a preview: a terminal table of millions helps no one)."""
     total = len(rows) if total is None else total
-    caption = None
-    if total > len(rows):
-        where = f"all {total:,} are in {saved_to}" if saved_to else (
-            "use --output FILE.csv to save them all")  # fmt: skip
-        caption = f"the first {len(rows)} of {total:,} rows; {where}"
-    table = Table(caption=caption, caption_justify="left")
+    table = Table()
     table.add_column("input")
     if rows and "class" in rows[0]:
         top_k = len(rows[0]["top"]) > 1
@@ -52,6 +47,10 @@ def predictions_table(
         for row in rows:
             table.add_row(row["input"], ", ".join(f"{v:.4f}" for v in row["values"]))
     console.print(table)
+    if total > len(rows):
+        where = f"all {total:,} are in {saved_to}" if saved_to else (
+            "use --output FILE.csv to save them all")  # fmt: skip
+        console.print(f"the first {len(rows)} of {total:,} rows; {where}", markup=False)
 
 
 def weights_listing(console: Console, layers: list[dict[str, Any]]) -> None:

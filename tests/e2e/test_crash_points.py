@@ -38,7 +38,8 @@ name: crash
 seed: 7
 data:
   dataset: inline
-  x: [[0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0, 0], [0.5, 0.5, 0.5, 0.5], [0.2, 0.8, 0.2, 0.8]]
+  x: [[0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0, 0], [0.5, 0.5, 0.5, 0.5],
+      [0.2, 0.8, 0.2, 0.8]]
   y: [0, 1, 2, 1, 0, 2]
   labels: sparse
   validation: none
@@ -121,8 +122,9 @@ def test_crash_point(point: str, reference: dict, tmp_path: Path) -> None:
 def test_every_crash_point(reference: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     points = reference["points"]
     print(f"\n{len(points)} crash points ({len(points) // 2} writes, before and after each)")
-    for point in points:
+    for number, point in enumerate(points, start=1):
         _crash_and_check(point, reference, tmp_path_factory.mktemp("crash"))
+        print(f"crash point {number}/{len(points)} {point}: invariants hold", flush=True)
 
 
 def _crash_and_check(point: str, reference: dict, place: Path) -> None:
