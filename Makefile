@@ -20,11 +20,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve,jax]"
 	touch $@ $(VENV)/.installed
 
-# The run is also logged to the embedded MLflow store runs/mlflow.db (docs/tracking.md);
-# RUN_ARGS= (empty) trains without it.
+# The same data-directory default as `make test`: MNIST is read from ../shared/data
+# when it is there, so `make run` works on a machine without internet. The run is also
+# logged to the embedded MLflow store runs/mlflow.db (docs/tracking.md); RUN_ARGS= (empty)
+# trains without it.
 RUN_ARGS ?= --mlflow
 run: $(VENV)/.installed
-	$(BIN)/dlcli train $(CONFIG) $(RUN_ARGS)
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/dlcli train $(CONFIG) $(RUN_ARGS)
 
 # Tests that need real MNIST read it from DLCLI_DATA_DIR (default: ../shared/data
 # beside the checkout) and skip, saying why, where it is absent.

@@ -13,7 +13,7 @@ Nothing here imports TensorFlow until a function that trains or loads a model ru
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from dlcli.compare.plan import Axis, Comparison, optimizer_axis, vary_axes
 from dlcli.config.loader import LoadedConfig
 from dlcli.config.loader import load_config as _load_config
 from dlcli.config.names import run_name_problem
-from dlcli.errors import RunDirError, UsageError
+from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
 from dlcli.training.run_handle import Run
 from dlcli.training.runner import Output
+from dlcli.training.validation import Validation
 
 __all__ = [
     "Comparison",
@@ -39,9 +40,11 @@ __all__ = [
     "list_runs",
     "load_config",
     "predict",
+    "predict_chunks",
     "serve",
     "report",
     "train",
+    "validate",
 ]
 
 ConfigLike = str | Path | LoadedConfig
@@ -50,6 +53,16 @@ ConfigLike = str | Path | LoadedConfig
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> LoadedConfig:
     """Read and validate a config, as `dlcli validate` does; `overrides` are `--set` values."""
     return _load_config(path, list(overrides))
+
+
+def validate(config: ConfigLike, overrides: Sequence[str] = (), data: bool = False) -> Validation:
+    """Check a config as `dlcli validate` does: the schema, the model's size against this
+    machine's memory and, with `data`, the data against the model (what `train` checks
+    before training). Raises the error `train` would; trains nothing."""
+    from dlcli.training.validation import validate_loaded
+
+    loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    return validate_loaded(loaded, data)
 
 
 def train(
@@ -86,7 +99,7 @@ def train(
         from dlcli.training.resume import resume_training
 
         path = None if config is None else Path(str(config))
-        trackers = _trackers(Path(resume) / files.CONFIG_FILE, [], Path(resume).parent, mlflow)
+        trackers = trackers_from(Path(resume) / files.CONFIG_FILE, [], Path(resume).parent, mlflow)
         result = resume_training(Path(resume), path, list(overrides), output, trackers)
     elif config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
@@ -96,7 +109,7 @@ def train(
         from dlcli.training.runner import train as run_training
 
         loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
-        trackers = _trackers(loaded, [], runs_dir, mlflow)
+        trackers = trackers_from(loaded, [], runs_dir, mlflow)
         result = run_training(loaded, runs_dir, name, output, trackers)
     return Run(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
@@ -158,6 +171,25 @@ def serve(
     from dlcli.serving.server import serve as run_server
 
     run_server(_path(run), host, port, verbose=verbose, on_ready=on_ready)
+
+
+def predict_chunks(
+    run: str | Path | Run,
+    inputs: Sequence[str | Path],
+    top_k: int = 1,
+    verbose: bool = False,
+    *,
+    invert: str = "auto",
+    threshold: float = 0.5,
+) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+    """As predict, for inputs too large for one list: (row count, chunks of rows)."""
+    from dlcli.training.inference import predict_chunks as run_chunks
+
+    if top_k < 1:
+        raise UsageError("top_k must be at least 1")
+    return run_chunks(
+        _path(run), [str(i) for i in inputs], top_k, verbose, invert=invert, threshold=threshold
+    )
 
 
 def inspect(run: str | Path | Run, verbose: bool = False) -> list[dict[str, Any]]:
@@ -227,26 +259,19 @@ def _compare(
     resume_path = None if resume is None else Path(resume)
     trackers = []  # a comparison resumes with the trackers its own config.yaml names
     if resume_path is not None:
-        trackers = _trackers(resume_path / files.CONFIG_FILE, [], resume_path.parent, mlflow)
+        trackers = trackers_from(resume_path / files.CONFIG_FILE, [], resume_path.parent, mlflow)
     elif path is not None:
-        trackers = _trackers(path, list(overrides), runs_dir, mlflow)
+        trackers = trackers_from(path, list(overrides), runs_dir, mlflow)
     return run_comparison(
         path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers,
         processes,
     )  # fmt: skip
 
 
-def _trackers(config: ConfigLike, overrides: list[str], runs_dir, mlflow: bool) -> list:
-    """The experiment trackers the config (tracking:) or --mlflow asks for; a config that
-    does not load is left for the command itself to report."""
-    from dlcli.errors import ConfigError
-    from dlcli.tracking.base import trackers_for
+def trackers_from(config, overrides: list[str], runs_dir, mlflow: bool) -> list:
+    from dlcli.tracking.base import trackers_from_config
 
-    try:
-        loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
-    except (ConfigError, RunDirError, UsageError):
-        return []
-    return trackers_for(loaded, runs_dir, mlflow)
+    return trackers_from_config(config, overrides, runs_dir, mlflow)
 
 
 def list_runs(

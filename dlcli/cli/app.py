@@ -51,17 +51,31 @@ app = typer.Typer(
 
 
 @app.command()
-def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False) -> None:
+def validate(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data",
+            help="Also load the data and run train's checks (input shape, output units "
+            "against classes, vocabulary), without training.",
+        ),
+    ] = False,
+    verbose: VerboseOpt = False,
+) -> None:
     """Check a config without training: exit 0 if valid, 2 listing every problem."""
-    from dlcli.config.loader import load_config
+    from dlcli import api
 
     with reported(verbose):
-        loaded = load_config(config, set_ or [])
-    cfg = loaded.config
+        checked = api.validate(config, set_ or [], data=data)
+    cfg = checked.loaded.config
     out.print(
-        f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
-        f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
+        f"{config}: valid ({len(cfg.model.layers)} layers, {checked.params:,} parameters, "
+        f"{cfg.compile.loss}, {cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
     )
+    if checked.data:
+        out.print(f"data: {checked.data}; the model fits it")
 
 
 @app.command()
@@ -163,19 +177,23 @@ def predict(
     verbose: VerboseOpt = False,
 ) -> None:
     """Predict with a trained run: the class and its probability per input, or the values."""
+    import sys
+
     from dlcli import api
-    from dlcli.cli.outputs import write_predictions
+    from dlcli.cli.outputs import stream_predictions
 
     with reported(verbose):
-        rows = api.predict(run_dir, inputs, top_k, verbose, invert=invert, threshold=threshold)
-        if output:
-            write_predictions(rows, output)
+        _, chunks = api.predict_chunks(
+            run_dir, inputs, top_k, verbose, invert=invert, threshold=threshold
+        )
+        json_head = {"run_dir": str(run_dir)}
+        stdout_json = sys.stdout if json_ else None
+        preview = stream_predictions(chunks, output, stdout_json, json_head)
     if json_:
-        print_json({"run_dir": str(run_dir), "predictions": rows})
         return
-    predictions_table(out, rows)
+    predictions_table(out, preview.rows, preview.count, output)
     if output:
-        out.print(f"wrote {output}")
+        out.print(f"wrote {output} ({preview.count:,} rows)")
 
 
 @app.command()

@@ -23,8 +23,12 @@ def metrics_table(console: Console, title: str, metrics: dict[str, float]) -> No
     console.print(table)
 
 
-def predictions_table(console: Console, rows: list[dict[str, Any]]) -> None:
-    """Class and probability (and the top-k) per input, or the predicted values."""
+def predictions_table(
+    console: Console, rows: list[dict[str, Any]], total: int | None = None, saved_to: Any = None
+) -> None:
+    """Class and probability (and the top-k) per input, or the predicted values; `rows`
+    may be the first few of `total` (a preview: a terminal table of millions helps no one)."""
+    total = len(rows) if total is None else total
     table = Table()
     table.add_column("input")
     if rows and "class" in rows[0]:
@@ -43,6 +47,10 @@ def predictions_table(console: Console, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             table.add_row(row["input"], ", ".join(f"{v:.4f}" for v in row["values"]))
     console.print(table)
+    if total > len(rows):
+        where = f"all {total:,} are in {saved_to}" if saved_to else (
+            "use --output FILE.csv to save them all")  # fmt: skip
+        console.print(f"the first {len(rows)} of {total:,} rows; {where}", markup=False)
 
 
 def _class(row: dict[str, Any]) -> str:

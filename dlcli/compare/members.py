@@ -100,9 +100,12 @@ def start(
     prepared = prepare(config, list(overrides), plan)  # every mistake before any training
     _check_processes(prepared, processes)
     compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
-    compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
-    save_plan(compare, plan)
-    return _run_and_summarize(compare, plan, prepared, output, base, observers or [], processes)
+    with compare.locked("comparing"):  # for the comparison's life (dlcli.runs.lock)
+        compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
+        save_plan(compare, plan)
+        return _run_and_summarize(
+            compare, plan, prepared, output, base, observers or [], processes
+        )
 
 
 def resume(
@@ -111,17 +114,20 @@ def resume(
 ) -> Comparison:  # fmt: skip
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
-    plan = load_plan(compare)
-    for member in plan.members:
-        if member.state == files.COMPLETED and not _completed(compare, member):
-            member.state = PENDING  # the manifest said done, but the run dir disagrees
-        if member.state != files.COMPLETED:
-            member.stale_run_dirs += _attempts(compare, member)
-            member.run_dir = None
-    prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
-    _check_processes(prepared, processes)
-    base = load_config(compare.file(files.CONFIG_FILE))
-    return _run_and_summarize(compare, plan, prepared, output, base, observers or [], processes)
+    with compare.locked("comparing"):  # before reading the plan: one resume at a time
+        plan = load_plan(compare)
+        for member in plan.members:
+            if member.state == files.COMPLETED and not _completed(compare, member):
+                member.state = PENDING  # the manifest said done, but the run dir disagrees
+            if member.state != files.COMPLETED:
+                member.stale_run_dirs += _attempts(compare, member)
+                member.run_dir = None
+        prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
+        _check_processes(prepared, processes)
+        base = load_config(compare.file(files.CONFIG_FILE))
+        return _run_and_summarize(
+            compare, plan, prepared, output, base, observers or [], processes
+        )
 
 
 def _check_processes(prepared: dict, processes: int) -> None:

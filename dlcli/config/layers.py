@@ -11,17 +11,24 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, create_model
 
+from dlcli.config.limits import MAX_DIMENSION, MAX_KERNEL, MAX_WIDTH
 from dlcli.config.schema_base import (
     Activation,
+    Flag,
     Fraction,
     Initializer,
-    PositiveInt,
+    Integer,
+    Number,
     RegularizerConfig,
     Strict,
+    count,
 )
 
+Width = count(MAX_WIDTH)  # units, filters, vocabulary and embedding sizes
+Size = count(MAX_KERNEL)  # kernel, stride and pool sizes
+
 Padding = Literal["valid", "same"]
-IntOrPair = PositiveInt | tuple[PositiveInt, PositiveInt]
+IntOrPair = Size | tuple[Size, Size]
 
 
 class LayerArgs(Strict):
@@ -30,7 +37,7 @@ class LayerArgs(Strict):
 
 class WeightedArgs(LayerArgs):
     activation: Activation | None = None  # unset: model.activation for hidden layers, else linear
-    use_bias: bool = True
+    use_bias: Flag = True
     kernel_initializer: Initializer | None = None  # unset: Keras's default (glorot_uniform)
     bias_initializer: Initializer | None = None  # unset: zeros
     kernel_regularizer: RegularizerConfig | None = None  # weight decay on this layer's kernel
@@ -38,26 +45,26 @@ class WeightedArgs(LayerArgs):
 
 
 class Dense(WeightedArgs):
-    units: PositiveInt  # width of the layer (number of neurons)
+    units: Width  # width of the layer (number of neurons)
 
 
 class Conv1D(WeightedArgs):
-    filters: PositiveInt
-    kernel_size: PositiveInt
-    strides: PositiveInt = 1
+    filters: Width
+    kernel_size: Size
+    strides: Size = 1
     padding: Padding = "valid"
 
 
 class Conv2D(WeightedArgs):
-    filters: PositiveInt
+    filters: Width
     kernel_size: IntOrPair
     strides: IntOrPair = 1
     padding: Padding = "valid"
 
 
 class Pooling1D(LayerArgs):
-    pool_size: PositiveInt = 2
-    strides: PositiveInt | None = None
+    pool_size: Size = 2
+    strides: Size | None = None
     padding: Padding = "valid"
 
 
@@ -76,16 +83,17 @@ class Flatten(LayerArgs):
 
 
 class Reshape(LayerArgs):
-    target_shape: list[Annotated[int, Field(ge=-1)]]  # without the batch dimension
+    # without the batch dimension
+    target_shape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]]
 
 
 class BatchNormalization(LayerArgs):
-    momentum: Annotated[float, Field(gt=0, lt=1)] = 0.99
-    epsilon: Annotated[float, Field(gt=0)] = 0.001
+    momentum: Annotated[Number, Field(gt=0, lt=1)] = 0.99
+    epsilon: Annotated[Number, Field(gt=0)] = 0.001
 
 
 class LayerNormalization(LayerArgs):
-    epsilon: Annotated[float, Field(gt=0)] = 0.001
+    epsilon: Annotated[Number, Field(gt=0)] = 0.001
 
 
 class ActivationLayer(LayerArgs):
@@ -93,16 +101,16 @@ class ActivationLayer(LayerArgs):
 
 
 class Embedding(LayerArgs):
-    input_dim: PositiveInt  # vocabulary size
-    output_dim: PositiveInt  # embedding width
-    mask_zero: bool = False
+    input_dim: Width  # vocabulary size
+    output_dim: Width  # embedding width
+    mask_zero: Flag = False
     embeddings_initializer: Initializer | None = None
     embeddings_regularizer: RegularizerConfig | None = None
 
 
 class Recurrent(WeightedArgs):
-    units: PositiveInt
-    return_sequences: bool = False  # true when another recurrent layer follows
+    units: Width
+    return_sequences: Flag = False  # true when another recurrent layer follows
     dropout: Fraction = 0.0
     recurrent_dropout: Fraction = 0.0
     recurrent_initializer: Initializer | None = None

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from dlcli.config import names
 from dlcli.config.layers import LAYERS
+from dlcli.config.limits import MAX_CONFIG_BYTES
 from dlcli.config.overrides import apply_overrides, list_item
 from dlcli.config.schema import Config
 from dlcli.config.schema_paths import allowed_keys
@@ -106,7 +107,16 @@ def _read_text(path: Path, file: str) -> str:
     if path.is_dir():
         raise ConfigError([Problem("", "is a directory; give a YAML config file", file)])
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # read no more than the limit allows
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            line = data[:MAX_CONFIG_BYTES].count(b"\n") + 1
+            raise ConfigError([Problem(
+                "", f"the file is larger than {MAX_CONFIG_BYTES:,} bytes (1 MiB, the limit "
+                "dlcli.config.limits.MAX_CONFIG_BYTES); the limit is passed on this line; "
+                "keep large data in a data file (dataset: npz or csv)", file, line, 1,
+            )])  # fmt: skip
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError([Problem("", "not a text file (not UTF-8)", file)]) from None
     except OSError as error:

@@ -13,12 +13,24 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from dlcli.config import names
 from dlcli.config.layers import LayerItem
+from dlcli.config.limits import (
+    MAX_BATCH_SIZE,
+    MAX_DIMENSION,
+    MAX_EPOCHS,
+    MAX_GENERATED_SAMPLES,
+    MAX_STEPS_PER_EXECUTION,
+    MAX_WIDTH,
+)
 from dlcli.config.names import run_name_problem
 from dlcli.config.schema_base import (
     Activation,
+    Flag,
     Fraction,
+    Integer,
+    Number,
     PositiveInt,
     Strict,
+    count,
     mapping_from_name,
     name_in,
 )
@@ -41,13 +53,13 @@ DATASETS = KERAS_DATASETS + OTHER_SOURCES
 class LinearData(Strict):
     """`dataset: linear`: y = x·W + b + noise, with W and b known (written to the run)."""
 
-    samples: PositiveInt = 200
-    features: PositiveInt = 1
-    outputs: PositiveInt = 1
-    weights: list[list[float]] | None = None  # features×outputs; unset: drawn from N(0, 1)
-    bias: list[float] | None = None  # outputs; unset: drawn from N(0, 1)
-    noise: Annotated[float, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y
-    x_range: tuple[float, float] = (-1.0, 1.0)  # x is drawn uniformly from this range
+    samples: count(MAX_GENERATED_SAMPLES) = 200
+    features: count(MAX_WIDTH) = 1
+    outputs: count(MAX_WIDTH) = 1
+    weights: list[list[Number]] | None = None  # features×outputs; unset: drawn from N(0, 1)
+    bias: list[Number] | None = None  # outputs; unset: drawn from N(0, 1)
+    noise: Annotated[Number, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y
+    x_range: tuple[Number, Number] = (-1.0, 1.0)  # x is drawn uniformly from this range
 
 
 class DataConfig(Strict):
@@ -57,17 +69,19 @@ class DataConfig(Strict):
     x: list[Any] | None = None  # inline: inputs, e.g. the four rows of a truth table
     y: list[Any] | None = None  # inline: targets
     linear: LinearData | None = None  # dataset: linear; unset: LinearData's defaults
-    num_words: PositiveInt | None = None  # imdb/reuters: keep the most frequent words
-    sequence_length: PositiveInt | None = None  # imdb/reuters: pad/cut sequences to this
+    num_words: count(MAX_WIDTH) | None = None  # imdb/reuters: keep the most frequent words
+    # imdb/reuters: pad/cut sequences to this
+    sequence_length: count(MAX_DIMENSION) | None = None
 
     # Preprocessing, applied in this order.
     train_samples: PositiveInt | None = None  # keep only the first N training samples
     test_samples: PositiveInt | None = None  # keep only the first N test samples
-    reshape: list[Annotated[int, Field(ge=-1)]] | None = None  # per sample, e.g. [784]
-    scale: Annotated[float, Field(gt=0)] | None = None  # divide x by this (255 for images)
-    standardize: bool = False  # x ← (x − mean) / std, statistics of the training split
+    # per sample, e.g. [784]
+    reshape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]] | None = None
+    scale: Annotated[Number, Field(gt=0)] | None = None  # divide x by this (255 for images)
+    standardize: Flag = False  # x ← (x − mean) / std, statistics of the training split
     labels: Literal["onehot", "sparse", "raw"] = "raw"  # onehot = to_categorical
-    num_classes: PositiveInt | None = None  # for onehot; unset: max label + 1
+    num_classes: count(MAX_WIDTH) | None = None  # for onehot; unset: max label + 1
     # Class names in class-id order, shown by predict/serve/export; unset: the built-in
     # dataset's own names (mnist, fashion_mnist, cifar10), else the ids "0", "1", ...
     classes: list[Annotated[str, Field(min_length=1)]] | None = None
@@ -76,7 +90,7 @@ class DataConfig(Strict):
     validation: Literal["split", "test", "none"] = "split"
     validation_split: Fraction = 0.1  # with validation: split
     test_split: Fraction = 0.2  # sources without a test split hold this much out
-    shuffle: bool = True  # shuffle once (with the run's seed) before splitting
+    shuffle: Flag = True  # shuffle once (with the run's seed) before splitting
 
     @model_validator(mode="after")
     def _source_fields(self) -> DataConfig:
@@ -123,7 +137,8 @@ _SOURCE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 class ModelConfig(Strict):
-    input_shape: list[PositiveInt]  # one sample's shape, e.g. [784] or [28, 28, 1]
+    # one sample's shape, e.g. [784] or [28, 28, 1]
+    input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]
     activation: Activation | None = None  # default for hidden Dense/Conv layers
     layers: Annotated[list[LayerItem], Field(min_length=1)]
 
@@ -157,20 +172,20 @@ class OptimizerConfig(Strict):
 
     name: Annotated[str, name_in("optimizer", names.OPTIMIZERS)]
     # step size; None = DEFAULT_LEARNING_RATES[name] (above)
-    learning_rate: Annotated[float, Field(gt=0, le=10)] | None = None
-    momentum: Annotated[float, Field(ge=0, lt=1)] | None = None  # sgd, rmsprop
-    nesterov: bool | None = None  # sgd: Nesterov accelerated gradient
-    beta_1: Annotated[float, Field(ge=0, lt=1)] | None = None  # adam family: 1st moment decay
-    beta_2: Annotated[float, Field(ge=0, lt=1)] | None = None  # adam family: 2nd moment decay
-    epsilon: Annotated[float, Field(gt=0)] | None = None  # numerical stability
-    amsgrad: bool | None = None  # adam, adamw
-    rho: Annotated[float, Field(ge=0, lt=1)] | None = None  # rmsprop, adadelta: decay
-    centered: bool | None = None  # rmsprop
-    initial_accumulator_value: Annotated[float, Field(ge=0)] | None = None  # adagrad
-    weight_decay: Annotated[float, Field(ge=0)] | None = None  # decoupled weight decay
-    clipnorm: Annotated[float, Field(gt=0)] | None = None  # clip each gradient's norm
-    clipvalue: Annotated[float, Field(gt=0)] | None = None  # clip each gradient's values
-    global_clipnorm: Annotated[float, Field(gt=0)] | None = None  # clip the global norm
+    learning_rate: Annotated[Number, Field(gt=0, le=10)] | None = None
+    momentum: Annotated[Number, Field(ge=0, lt=1)] | None = None  # sgd, rmsprop
+    nesterov: Flag | None = None  # sgd: Nesterov accelerated gradient
+    beta_1: Annotated[Number, Field(ge=0, lt=1)] | None = None  # adam family: 1st moment decay
+    beta_2: Annotated[Number, Field(ge=0, lt=1)] | None = None  # adam family: 2nd moment decay
+    epsilon: Annotated[Number, Field(gt=0)] | None = None  # numerical stability
+    amsgrad: Flag | None = None  # adam, adamw
+    rho: Annotated[Number, Field(ge=0, lt=1)] | None = None  # rmsprop, adadelta: decay
+    centered: Flag | None = None  # rmsprop
+    initial_accumulator_value: Annotated[Number, Field(ge=0)] | None = None  # adagrad
+    weight_decay: Annotated[Number, Field(ge=0)] | None = None  # decoupled weight decay
+    clipnorm: Annotated[Number, Field(gt=0)] | None = None  # clip each gradient's norm
+    clipvalue: Annotated[Number, Field(gt=0)] | None = None  # clip each gradient's values
+    global_clipnorm: Annotated[Number, Field(gt=0)] | None = None  # clip the global norm
 
     @model_validator(mode="after")
     def _arguments_fit_optimizer(self) -> OptimizerConfig:
@@ -205,16 +220,17 @@ class CompileConfig(Strict):
 
 class EarlyStopping(Strict):
     monitor: str = "val_loss"
-    patience: Annotated[int, Field(ge=0)] = 3  # epochs without improvement before stopping
-    min_delta: Annotated[float, Field(ge=0)] = 0.0
-    restore_best_weights: bool = True
+    # epochs without improvement before stopping
+    patience: Annotated[Integer, Field(ge=0, le=MAX_EPOCHS)] = 3
+    min_delta: Annotated[Number, Field(ge=0)] = 0.0
+    restore_best_weights: Flag = True
 
 
 class ReduceLROnPlateau(Strict):
     monitor: str = "val_loss"
-    factor: Annotated[float, Field(gt=0, lt=1)] = 0.1  # new_lr = lr * factor
-    patience: Annotated[int, Field(ge=0)] = 2
-    min_lr: Annotated[float, Field(ge=0)] = 0.0
+    factor: Annotated[Number, Field(gt=0, lt=1)] = 0.1  # new_lr = lr * factor
+    patience: Annotated[Integer, Field(ge=0, le=MAX_EPOCHS)] = 2
+    min_lr: Annotated[Number, Field(ge=0)] = 0.0
 
 
 class KeepBest(Strict):
@@ -235,22 +251,22 @@ DIAGNOSTIC_NAMES = ("gradient_norms",)
 
 
 class TrainConfig(Strict):
-    epochs: PositiveInt = 5
-    batch_size: PositiveInt = 32
-    shuffle: bool = True  # reshuffle the training data every epoch
+    epochs: count(MAX_EPOCHS) = 5
+    batch_size: count(MAX_BATCH_SIZE) = 32
+    shuffle: Flag = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
     callbacks: CallbacksConfig = CallbacksConfig()
     # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
-    jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
+    jit_compile: Literal["auto"] | Flag = "auto"  # XLA; auto: on when training is long enough
     # to repay its compile time (≥ 1000 steps in all), off with deterministic
-    steps_per_execution: PositiveInt = 32  # batches per call into TensorFlow (with XLA, one
+    steps_per_execution: count(MAX_STEPS_PER_EXECUTION) = 32  # batches per call into TF (XLA: one
     # compiled loop); per-batch hooks (live bar, NaN check) run every 32nd batch
-    eval_batch_size: PositiveInt = 1024  # batch for validation, final evaluation and prediction
+    eval_batch_size: count(MAX_BATCH_SIZE) = 1024  # validation, final evaluation, prediction
     precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = "float32"  # mixed: GPU only
-    deterministic: bool = False  # true: bit-identical reruns (TF op determinism, no XLA; JAX: CPU)
+    deterministic: Flag = False  # true: bit-identical reruns (TF op determinism, no XLA; JAX: CPU)
     # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
     diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
-    tensorboard: bool = True  # TensorBoard logs in RUN/tensorboard/ (docs/tracking.md)
+    tensorboard: Flag = True  # TensorBoard logs in RUN/tensorboard/ (docs/tracking.md)
     # The library Keras computes with (docs/scaling-out.md); jax: pip install "dlcli[jax]"
     backend: Literal["tensorflow", "jax"] = "tensorflow"
     # mirrored: one model copy per local GPU, each batch split between them; none: one device
@@ -272,7 +288,7 @@ class MlflowConfig(Strict):
     uri: str | None = None  # tracking server; unset: $MLFLOW_TRACKING_URI, else the
     # embedded store RUNS_DIR/mlflow.db (SQLite, no server needed)
     experiment: str | None = None  # MLflow experiment; unset: the config's `name`
-    log_model: bool = True  # upload model.keras as an artifact (it may be large)
+    log_model: Flag = True  # upload model.keras as an artifact (it may be large)
     timeout: Annotated[float, Field(gt=0, le=600)] = 10.0  # seconds per request to a server
 
 
@@ -290,7 +306,7 @@ def _run_name(name: str) -> str:
 class Config(Strict):
     name: Annotated[str, AfterValidator(_run_name)] = "run"  # run-directory prefix
     description: str | None = None  # one line on what this experiment shows
-    seed: Annotated[int, Field(ge=0, lt=2**32)] = (
+    seed: Annotated[Integer, Field(ge=0, lt=2**32)] = (
         42  # seeds Python, NumPy and Keras: same seed, same run
     )
     data: DataConfig = DataConfig()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from dlcli.config import names
 from dlcli.config.field_docs import describe
+from dlcli.config.limits import MAX_SAMPLES
 
 
 class Strict(BaseModel):
@@ -40,25 +41,65 @@ def mapping_from_name(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+def _plain(kind: str):
+    """Numbers are numbers: refuse `true` for an integer (pydantic would take it as 1) and
+    text such as "32" or 1e12 (YAML reads an exponent without a dot as text)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError(
+                f"{kind}_type", f"input should be a valid {kind}, not {str(value).lower()}"
+            )
+        if isinstance(value, str):
+            hint = ""
+            if _is_number_text(value):
+                hint = " (YAML reads an exponent without a dot as text: write the digits)"
+            raise PydanticCustomError(
+                f"{kind}_type", f"input should be a valid {kind}, not the text {value!r}{hint}"
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+Integer = Annotated[int, _plain("integer")]  # refuses true/false and text
+Number = Annotated[float, _plain("number")]  # likewise; an integer is a number
+
+
+def count(maximum: int) -> Any:
+    """A whole number from 1 to `maximum` (limits in dlcli.config.limits)."""
+    return Annotated[Integer, Field(gt=0, le=maximum)]
+
+
 Activation = Annotated[str, name_in("activation", names.ACTIVATIONS)]
-PositiveInt = Annotated[int, Field(gt=0)]
-Fraction = Annotated[float, Field(ge=0.0, lt=1.0)]
+PositiveInt = count(MAX_SAMPLES)  # counts with no tighter limit of their own
+Fraction = Annotated[Number, Field(ge=0.0, lt=1.0)]
+Flag = StrictBool  # true/false only: not 1, "yes" or "true" as text
 
 
 class InitializerConfig(Strict):
     """`kernel_initializer: random_uniform` or `{name: random_uniform, minval: -0.5, ...}`."""
 
     name: Annotated[str, name_in("initializer", names.INITIALIZERS)]
-    minval: float | None = None  # random_uniform
-    maxval: float | None = None  # random_uniform
-    mean: float | None = None  # random_normal, truncated_normal
-    stddev: float | None = None  # random_normal, truncated_normal
-    value: float | None = None  # constant
-    gain: float | None = None  # orthogonal, identity
-    scale: float | None = None  # variance_scaling
+    minval: Number | None = None  # random_uniform
+    maxval: Number | None = None  # random_uniform
+    mean: Number | None = None  # random_normal, truncated_normal
+    stddev: Number | None = None  # random_normal, truncated_normal
+    value: Number | None = None  # constant
+    gain: Number | None = None  # orthogonal, identity
+    scale: Number | None = None  # variance_scaling
     mode: str | None = None  # variance_scaling: fan_in | fan_out | fan_avg
     distribution: str | None = None  # variance_scaling
-    seed: int | None = None  # unset: drawn from the run's seed (keras global seed)
+    # unset: drawn from the run's seed (keras global seed)
+    seed: Annotated[Integer, Field(ge=0, lt=2**32)] | None = None
 
 
 Initializer = Annotated[
@@ -70,5 +111,5 @@ Initializer = Annotated[
 class RegularizerConfig(Strict):
     """Weight decay: `{l2: 0.0005}`, `{l1: 0.001}` or both (an L1L2 penalty)."""
 
-    l1: Annotated[float, Field(ge=0)] | None = None
-    l2: Annotated[float, Field(ge=0)] | None = None
+    l1: Annotated[Number, Field(ge=0)] | None = None
+    l2: Annotated[Number, Field(ge=0)] | None = None

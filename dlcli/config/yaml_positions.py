@@ -3,7 +3,9 @@
 `yaml.compose()` keeps a start mark on every node; we walk the node tree once,
 recording where each key path starts, and reject what PyYAML lets through silently
 (duplicate keys). Values are built with the safe constructor: no tag can create a
-Python object.
+Python object. Composing is bounded (dlcli.config.limits): nesting depth and the size
+the document grows to once its aliases are expanded are counted node by node, so an
+alias bomb or a 5,000-level nesting is refused at its line before it costs memory.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from dlcli.errors import Problem
+from dlcli.config.limits import MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES
+from dlcli.errors import ConfigError, Problem
 
 Key = tuple  # a key path such as ("train", "epochs") or ("model", "layers", 0, "Dense")
 
@@ -43,7 +46,7 @@ def format_path(path: Key) -> str:
 def compose_with_positions(text: str, file: str) -> tuple[Any, dict[Key, Origin], list[Problem]]:
     """Parse YAML safely; return the data, the origin of every key path, and the
     duplicate keys found (PyYAML would silently keep the last one)."""
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text, file)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -54,6 +57,62 @@ def compose_with_positions(text: str, file: str) -> tuple[Any, dict[Key, Origin]
         return loader.construct_document(node), origins, duplicates
     finally:
         loader.dispose()
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that counts, while composing, each node's nesting and its size with
+    aliases expanded (memoised per node, so counting costs one pass)."""
+
+    def __init__(self, text: str, file: str):
+        super().__init__(text)
+        self.file = file
+        self.depth = 0  # nesting of the node being composed
+        self.expanded = 0  # values so far, each alias counted as what it stands for
+        self.sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            size, height = self.sizes.get(id(node), (None, 0))
+            if size is None:
+                self._refuse(event, "a YAML alias refers to the value it is inside "
+                             f"(*{event.anchor} would repeat forever)")  # fmt: skip
+            self._count(event, size, self.depth + height)
+            return node
+        self.depth += 1
+        self._count(event, 1, self.depth)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        self.sizes[id(node)] = _size_and_height(node, self.sizes)
+        return node
+
+    def _count(self, event, size: int, depth: int) -> None:
+        self.expanded += size
+        if depth > MAX_CONFIG_DEPTH:
+            self._refuse(event, f"the config nests deeper than {MAX_CONFIG_DEPTH} levels "
+                         "(the limit dlcli.config.limits.MAX_CONFIG_DEPTH)")  # fmt: skip
+        if self.expanded > MAX_CONFIG_VALUES:
+            via = " once its YAML aliases (*name) are expanded" if size > 1 else ""
+            self._refuse(event, f"the config holds more than {MAX_CONFIG_VALUES:,} values{via} "
+                         "(the limit dlcli.config.limits.MAX_CONFIG_VALUES)")  # fmt: skip
+
+    def _refuse(self, event, message: str) -> None:
+        mark = event.start_mark
+        raise ConfigError([Problem("", message, self.file, mark.line + 1, mark.column + 1)])
+
+
+def _size_and_height(node: yaml.Node, sizes: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        return 1, 1
+    known = [sizes.get(id(child), (1, 1)) for child in children]
+    return 1 + sum(s for s, _ in known), 1 + max((h for _, h in known), default=0)
 
 
 def _mark(node: yaml.Node) -> Origin:

@@ -19,6 +19,7 @@ import numpy as np
 from dlcli.data.columns import column_order
 from dlcli.data.formats import csv_number, read_csv_rows
 from dlcli.data.images import INVERT_MODES, should_invert
+from dlcli.data.validation import refuse_non_real
 from dlcli.errors import DataError
 
 ARRAY_EXTS = (".npy", ".npz", ".csv")
@@ -136,8 +137,7 @@ def _batch(
     arr: np.ndarray, sample_shape: tuple[int, ...], name: str
 ) -> tuple[np.ndarray, list[str]]:
     """Reshape a loaded array into (n, *sample_shape), labelled `name` or `name[i]`."""
-    if not np.issubdtype(arr.dtype, np.number) and arr.dtype != np.bool_:
-        raise DataError(f"{name}: holds {arr.dtype} values, not numbers")
+    refuse_non_real(arr, name)  # before the float32 cast could drop an imaginary part
     n = infer_sample_count(arr.shape, sample_shape)
     if n is None:
         got = arr.shape[1:] if arr.ndim >= 2 else arr.shape

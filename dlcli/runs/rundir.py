@@ -6,17 +6,19 @@ docs/run-directory.md) finds them in one place. Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
+from dlcli.runs import crashpoints, lock, records
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -39,6 +41,7 @@ EXPORT_DIR = "export"  # `dlcli export`: one checked folder per format (saved_mo
 EXPORT_METADATA_FILE = "metadata.json"  # in each export: inputs, preprocessing, classes, check
 TENSORBOARD_DIR = "tensorboard"  # train.tensorboard: Keras TensorBoard logs (train/, validation/)
 TRACKING_FILE = "tracking.json"  # where trackers (MLflow) logged the run, or what they could not
+LOCK_FILE = "run.lock"  # held (flock) by the process training the run: dlcli.runs.lock
 
 # A comparison directory (dlcli compare / compare-optimizers) holds member run dirs and:
 COMPARE_MANIFEST_FILE = "compare.json"  # the command, the members, their state and run dir
@@ -101,8 +104,26 @@ class RunDir:
             )
         return cls(path)
 
+    @contextlib.contextmanager
+    def locked(self, activity: str = "training") -> Iterator[None]:
+        """Hold the run's lock for the block (dlcli.runs.lock): one process per run."""
+        with lock.holding(self.path / LOCK_FILE, self.path, activity):
+            yield
+
     def file(self, name: str) -> Path:
-        return self.path / name
+        """`name` (e.g. "checkpoint/state.json") inside the run directory: the one place every
+        read, write and delete of a run file resolves its path. A name that leaves the
+        directory, or a path through a symbolic link (a `checkpoint/` or `plots/` pointing
+        elsewhere), is refused rather than followed."""
+        return confined(self.path, name)
+
+    def delete(self, name: str) -> None:
+        """Remove a run file (an old checkpoint); only ever one inside the run directory."""
+        path = self.file(name)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            raise RunDirError(f"cannot delete {path}: {why(error)}") from None
 
     def write_text(self, name: str, text: str) -> Path:
         return self.write_bytes(name, text.encode("utf-8"))
@@ -111,13 +132,15 @@ class RunDir:
         return self.write_text(name, json.dumps(data, indent=2, default=_jsonable) + "\n")
 
     def write_bytes(self, name: str, data: bytes) -> Path:
-        return write_atomically(self.path / name, data)
+        return write_atomically(self.file(name), data)
 
     def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
         """For files Keras writes itself (model.save, save_weights), which write in place:
         save under a temporary name beside the target, then rename it into place."""
-        target = self.path / name
+        target = self.file(name)
         partial = target.with_name(f".partial.{target.name}")  # keeps Keras's suffix
+        if crashpoints.ARMED:
+            crashpoints.reached(target.name, "before")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             save(str(partial))
@@ -128,10 +151,12 @@ class RunDir:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
+        if crashpoints.ARMED:
+            crashpoints.reached(target.name, "after")
         return target
 
     def read_json(self, name: str) -> Any:
-        path = self.path / name
+        path = self.file(name)
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -150,16 +175,23 @@ class RunDir:
 
     def status(self) -> dict[str, Any]:
         """The recorded status; a `running` run whose process is gone reads as interrupted."""
-        status = self.read_json(STATUS_FILE)
-        if status.get("state") == RUNNING and not _alive(status.get("pid")):
+        status = records.status(self.read_json(STATUS_FILE), str(self.file(STATUS_FILE)))
+        if status.get("state") == RUNNING and not self._training_now(status.get("pid")):
             status["state"] = INTERRUPTED
             status.setdefault("reason", "the training process ended without finishing")
         return status
+
+    def _training_now(self, pid: Any) -> bool:
+        """The lock says whether a process holds the run; runs older than the lock: its pid."""
+        held = lock.is_held(self.path / LOCK_FILE)
+        return held if held is not None else _alive(pid)
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
     """Write to a temporary file beside the target, then rename: a killed process
     leaves either the old file or the new one, never half of one."""
+    if crashpoints.ARMED:
+        crashpoints.reached(target.name, "before")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -175,7 +207,26 @@ def write_atomically(target: Path, data: bytes) -> Path:
             raise
     except OSError as error:
         raise RunDirError(f"cannot write {target}: {why(error)}") from None
+    if crashpoints.ARMED:
+        crashpoints.reached(target.name, "after")
     return target
+
+
+def confined(root: Path, name: str) -> Path:
+    """`root/name`, refused if `name` leaves `root` or passes through a symbolic link."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise RunDirError(f"{name!r}: not a path inside the run directory {root}")
+    current = root
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise RunDirError(
+                f"{current} is a symbolic link (to {os.readlink(current)}); dlcli reads and "
+                f"writes only inside the run directory {root}, so it does not follow links: "
+                "remove the link (or train a new run)"
+            )
+    return current
 
 
 def _now() -> str:

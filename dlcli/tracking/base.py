@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlcli.config.loader import LoadedConfig
+from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.config.schema import MlflowConfig
-from dlcli.errors import UsageError
+from dlcli.errors import ConfigError, RunDirError, UsageError
 from dlcli.training.observers import ComparisonObserver, RunObserver
 
 Tracker = ComparisonObserver
@@ -35,3 +35,15 @@ def trackers_for(loaded: LoadedConfig, runs_dir: str | Path, mlflow: bool = Fals
     from dlcli.tracking.mlflow import MlflowTracker
 
     return [MlflowTracker(settings or MlflowConfig(), Path(runs_dir), loaded.config.name)]
+
+
+def trackers_from_config(
+    config: str | Path | LoadedConfig, overrides: list[str], runs_dir, mlflow: bool
+) -> list[Tracker]:
+    """The trackers the config (tracking:) or --mlflow asks for; a config that does not
+    load is left for the command itself to report."""
+    try:
+        loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    except (ConfigError, RunDirError, UsageError):
+        return []
+    return trackers_for(loaded, runs_dir, mlflow)

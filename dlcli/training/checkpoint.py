@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import Interrupted, RunDirError
+from dlcli.runs import records
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+
+STATE = f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}"
 
 
 @dataclass
@@ -36,58 +38,59 @@ def config_hash(loaded: LoadedConfig) -> str:
 
 def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
     """Checkpoint after `epoch` finished epochs; the previous one is removed after."""
-    folder = run.file(files.CHECKPOINT_DIR)
     name = f"epoch-{epoch:04d}.weights.h5"
-    previous = _state(run)
+    previous = checkpoint_state(run)
     run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights)
-    run.write_json(
-        f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}",
-        {"epoch": epoch, "weights": name, "history": history},
-    )
-    if previous and previous.get("weights") not in (None, name):
-        (folder / previous["weights"]).unlink(missing_ok=True)
+    run.write_json(STATE, {"epoch": epoch, "weights": name, "history": history})
+    if previous and previous.weights != name:  # validated: a file name in checkpoint/
+        run.delete(f"{files.CHECKPOINT_DIR}/{previous.weights}")
 
 
-def _state(run: RunDir) -> dict[str, Any] | None:
-    path = run.file(files.CHECKPOINT_DIR) / files.CHECKPOINT_STATE_FILE
-    if not path.is_file():
+def checkpoint_state(
+    run: RunDir, epochs: int | None = None
+) -> records.CheckpointState | None:
+    """The checkpoint's state.json, validated (dlcli.runs.records), or None if none yet."""
+    if not run.file(STATE).is_file():
         return None
-    return run.read_json(f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}")
+    return records.checkpoint_state(run.read_json(STATE), str(run.file(STATE)), epochs)
 
 
-def restore(run: RunDir, model) -> Start:
-    """Load the last checkpoint (weights and optimizer state) into `model`, if any."""
-    state = _state(run)
+def restore(run: RunDir, model, epochs: int | None = None) -> Start:
+    """Load the last checkpoint (weights and optimizer state) into `model`, if any;
+    `epochs` (the config's) bounds the epoch a checkpoint may claim."""
+    state = checkpoint_state(run, epochs)
     if not state:
         return Start()
-    weights = run.file(files.CHECKPOINT_DIR) / state["weights"]
+    weights = run.file(f"{files.CHECKPOINT_DIR}/{state.weights}")
+    if not weights.is_file():
+        raise RunDirError(f"{weights}: missing; the checkpoint cannot be restored")
     if model.optimizer is not None and not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)  # so its state can be loaded
     try:
         model.load_weights(str(weights))
     except (OSError, ValueError, KeyError) as error:
         raise RunDirError(f"{weights}: cannot load the checkpoint ({error})") from None
-    return Start(int(state["epoch"]), state["history"])
+    return Start(state.epoch, state.history)
 
 
 def keep_last_good(run: RunDir, model) -> str:
     """After a NaN: the last good epoch's weights and history are what the run keeps."""
-    state = _state(run)
+    state = checkpoint_state(run)
     if not state:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"
     restore(run, model)
-    run.write_json(files.HISTORY_FILE, state["history"])
+    run.write_json(files.HISTORY_FILE, state.history)
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
-    return f"{files.WEIGHTS_FILE} holds the weights of epoch {state['epoch']}, the last good one"
+    return f"{files.WEIGHTS_FILE} holds the weights of epoch {state.epoch}, the last good one"
 
 
 def interrupted(run: RunDir) -> Interrupted:
     """Record an interruption: status, plots of the finished epochs, how to resume."""
-    state = _state(run)  # the checkpoint's history: never behind the weights kept
+    state = checkpoint_state(run)  # the checkpoint's history: never behind the weights kept
     if state:
-        run.write_json(files.HISTORY_FILE, state["history"])
-    history = state["history"] if state else {}
+        run.write_json(files.HISTORY_FILE, state.history)
+    history = state.history if state else {}
     epochs = len(history.get("loss", []))
     run.set_status(files.INTERRUPTED, reason="interrupted by the user", epochs=epochs)
     if epochs:

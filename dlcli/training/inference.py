@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,9 @@ def evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
     return "train", dataset.x_train, dataset.y_train
 
 
+PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
+
+
 def predict(
     path: str | Path,
     inputs: list[str],
@@ -118,7 +122,22 @@ def predict(
     `invert` (auto|always|never): grayscale images' colour inversion; `threshold`: the
     probability at which a single sigmoid output means class 1.
     """
+    _, chunks = predict_chunks(path, inputs, top_k, verbose, invert, threshold)
+    return [row for chunk in chunks for row in chunk]
+
+
+def predict_chunks(
+    path: str | Path,
+    inputs: list[str],
+    top_k: int = 1,
+    verbose: bool = False,
+    invert: str = "auto",
+    threshold: float = 0.5,
+) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+    """The number of rows, and their predictions PREDICT_CHUNK rows at a time, so a
+    caller writing them out never holds more than one chunk of result rows."""
     from dlcli.data.inputs import read_inputs
+    from dlcli.data.validation import refuse_non_finite
 
     check_threshold(threshold)
     trained = load_trained(path, verbose)
@@ -126,14 +145,24 @@ def predict(
         inputs, raw_input_shape(trained), target=trained.loaded.config.data.target,
         invert=invert, preprocessing=trained.preprocessing,
     )  # fmt: skip
+    refuse_non_finite(raw, labels)
     x = model_inputs(trained, raw, ", ".join(inputs))
-    try:
-        outputs = trained.model.predict(
-            x, verbose=0, batch_size=trained.loaded.config.train.eval_batch_size
-        )
-    except model_errors() as error:
-        raise DataError(f"cannot predict for {', '.join(inputs)}: {first_line(error)}") from None
-    return prediction_rows(np.asarray(outputs), labels, trained.preprocessing, top_k, threshold)
+    batch_size = trained.loaded.config.train.eval_batch_size
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(x), PREDICT_CHUNK):
+            part = slice(start, start + PREDICT_CHUNK)
+            try:
+                outputs = trained.model.predict(x[part], verbose=0, batch_size=batch_size)
+            except model_errors() as error:
+                raise DataError(
+                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
+                ) from None
+            yield prediction_rows(
+                np.asarray(outputs), labels[part], trained.preprocessing, top_k, threshold
+            )
+
+    return len(x), chunks()
 
 
 def raw_input_shape(trained: TrainedRun) -> tuple[int, ...]:

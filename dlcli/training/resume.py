@@ -14,7 +14,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import ConfigError, RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.checkpoint import config_hash
+from dlcli.training.checkpoint import checkpoint_state, config_hash
 from dlcli.training.runner import load_checked_data, train_on
 
 
@@ -23,15 +23,17 @@ def resume_training(
 ):
     """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch."""
     run = RunDir.open(run_path)
-    loaded = check_resumable(run, config, overrides)
-    dataset = load_checked_data(loaded)
-    return train_on(
-        loaded, dataset, run.path.parent, output=output, resume_from=run, observers=observers
-    )
+    with run.locked():  # before any check: two resumes of one run can never both proceed
+        loaded = check_resumable(run, config, overrides)
+        dataset = load_checked_data(loaded)
+        return train_on(
+            loaded, dataset, run.path.parent, output=output, resume_from=run, observers=observers
+        )
 
 
 def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> LoadedConfig:
-    """The config to resume with; refuse a finished, running or changed run."""
+    """The config to resume with; refuse a finished or changed run. The caller holds the
+    run's lock, so a `running` status here was left by a process that died."""
     status = run.status()
     old = _load_run_config(run)
     if status.get("config_sha256") not in (None, config_hash(old)):
@@ -49,8 +51,7 @@ def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> L
             f"cannot resume {run.path} with a different config (changed: {', '.join(changed)}); "
             "only `--set train.epochs=N` with a larger N may change"
         )
-    if status.get("state") == files.RUNNING:
-        raise RunDirError(f"{run.path} is still training (process {status.get('pid')})")
+    checkpoint_state(run, new_epochs)  # a tampered checkpoint is refused before any write
     if status.get("state") == files.COMPLETED and new_epochs <= old_epochs:
         raise UsageError(
             f"{run.path} already completed its {old_epochs} epochs; to train it further, "

@@ -20,6 +20,11 @@ from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 from dlcli.training.backend import Job
+from dlcli.training.capacity import (
+    is_out_of_memory,
+    out_of_memory_message,
+    out_of_memory_reported,
+)
 from dlcli.training.checks import check_fit
 from dlcli.training.observers import RunObserver, notify, observed
 from dlcli.training.run_facts import command_line, write_run_facts
@@ -66,7 +71,9 @@ def train(
 def load_checked_data(loaded: LoadedConfig):
     """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
     from dlcli.data.pipeline import load_dataset
+    from dlcli.training.capacity import check_capacity
 
+    check_capacity(loaded)  # before the data: a model too large for memory costs nothing
     dataset = load_dataset(loaded.config.data, loaded.config.seed)
     check_fit(
         loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
@@ -96,25 +103,28 @@ def train_on(
     output = output or Output()
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
-    # (job only when there is one: tests wrap prepare_model(loaded, output))
-    model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
+    with out_of_memory_reported():
+        # (job only when there is one: tests wrap prepare_model(loaded, output))
+        model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
-    run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
-    run.set_status(files.RUNNING, command=command_line(), config_sha256=config_hash(loaded))
-    hint = output.resume_hint or f"dlcli train --resume {run.path}"
-    # observed() outside recording(): observers hear the state recording() wrote.
-    state = partial(_recorded_state, run)
-    with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
-        start = restore(run, model)
-        env = write_run_facts(run, model, dataset, device, cfg, job)
-        notify(observers, "on_start", run.path, loaded, env)
-        history = _fit(run, model, dataset, loaded, output, start, observers, job)
-        metrics, evaluated_on = _final_evaluation(
-            model, dataset, max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
-        )
-        _save_artifacts(run, model, history, metrics, evaluated_on)
-        run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
-        final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
+    with contextlib.ExitStack() as stack:
+        if resume_from is None:  # a resume holds its run's lock already (training.resume)
+            stack.enter_context(run.locked())  # before the run's first file, for its life
+        run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
+        run.set_status(files.RUNNING, command=command_line(), config_sha256=config_hash(loaded))
+        hint = output.resume_hint or f"dlcli train --resume {run.path}"
+        # observed() outside recording(): observers hear the state recording() wrote.
+        state = partial(_recorded_state, run)
+        with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
+            start = restore(run, model, cfg.train.epochs)
+            env = write_run_facts(run, model, dataset, device, cfg, job)
+            notify(observers, "on_start", run.path, loaded, env)
+            history = _fit(run, model, dataset, loaded, output, start, observers, job)
+            eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+            metrics, evaluated_on = _final_evaluation(model, dataset, eval_batch)
+            _save_artifacts(run, model, history, metrics, evaluated_on)
+            run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+            final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
@@ -159,6 +169,9 @@ def recording(run: RunDir) -> Iterator[None]:
         run.set_status(files.FAILED, reason=str(error))
         raise
     except BaseException as error:  # a bug in dlcli: record it, then let it surface
+        if is_out_of_memory(error):
+            run.set_status(files.FAILED, reason=out_of_memory_message(error))
+            raise TrainingError(out_of_memory_message(error)) from None
         run.set_status(files.FAILED, reason=f"internal error: {type(error).__name__}: "
                        f"{first_line(error)}")  # fmt: skip
         raise

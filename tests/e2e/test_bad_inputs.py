@@ -91,7 +91,62 @@ def _disk_full_saving_the_model(scene, trained, monkeypatch) -> None:
     monkeypatch.setattr(os, "replace", replace)
 
 
+def _config_too_large(scene, trained, monkeypatch) -> None:
+    """Over 1 MiB: made here, since the repository keeps no file that large."""
+    text = (scene["dir"] / "valid.yaml").read_text() + "description: |\n"
+    (scene["dir"] / "too_large.yaml").write_text(text + "  lorem ipsum dolor sit\n" * 50_000)
+
+
+def _interrupted_copy(scene, trained) -> Path:
+    """A copy of the trained run that reads as interrupted, so --resume would continue."""
+    run = _copy_run(trained, scene)
+    status = json.loads((run / rundir.STATUS_FILE).read_text())
+    (run / rundir.STATUS_FILE).write_text(json.dumps({**status, "state": "interrupted"}))
+    return run
+
+
+def _run_locked(scene, trained, monkeypatch) -> None:
+    from filelock import FileLock
+
+    run = _interrupted_copy(scene, trained)
+    scene["lock"] = FileLock(str(run / rundir.LOCK_FILE))  # held as another process would
+    scene["lock"].acquire()
+
+
+def _symlinked(folder: str):
+    def setup(scene, trained, monkeypatch) -> None:
+        run = _interrupted_copy(scene, trained)
+        elsewhere = scene["tmp"] / f"elsewhere_{folder}"
+        if (run / folder).exists():
+            shutil.move(run / folder, elsewhere)
+        else:
+            elsewhere.mkdir()
+        (run / folder).symlink_to(elsewhere, target_is_directory=True)
+
+    return setup
+
+
+def _tampered_checkpoint(change):
+    def setup(scene, trained, monkeypatch) -> None:
+        run = _interrupted_copy(scene, trained)
+        path = run / rundir.CHECKPOINT_DIR / rundir.CHECKPOINT_STATE_FILE
+        path.write_text(json.dumps(change(json.loads(path.read_text()))))
+
+    return setup
+
+
 SETUPS = {
+    "config_too_large": _config_too_large,
+    "run_locked": _run_locked,
+    "checkpoint_symlinked": _symlinked(rundir.CHECKPOINT_DIR),
+    "plots_symlinked": _symlinked(rundir.PLOTS_DIR),
+    "checkpoint_epoch_negative": _tampered_checkpoint(lambda s: {**s, "epoch": -5}),
+    "checkpoint_weights_escape": _tampered_checkpoint(
+        lambda s: {**s, "weights": "../../../../etc/passwd"}
+    ),
+    "checkpoint_history_too_long": _tampered_checkpoint(
+        lambda s: {**s, "history": {k: v * 8 for k, v in s["history"].items()}}
+    ),
     "trained_run": _trained,
     "model_deleted": _model_deleted,
     "model_truncated": _model_truncated,
@@ -100,7 +155,9 @@ SETUPS = {
     "disk_full_mid_run": _disk_full_mid_run,
     "disk_full_saving_the_model": _disk_full_saving_the_model,
 }
-NEEDS_RUN = {"trained_run", "model_deleted", "model_truncated"}
+NEEDS_RUN = {"trained_run", "model_deleted", "model_truncated", "run_locked",
+             "checkpoint_symlinked", "plots_symlinked", "checkpoint_epoch_negative",
+             "checkpoint_weights_escape", "checkpoint_history_too_long"}  # fmt: skip
 
 
 def _command(case: dict, scene: dict[str, Path]) -> list[str]:
