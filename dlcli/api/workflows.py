@@ -1,19 +1,12 @@
-"""The Python API: what the command line does, callable from a notebook or a script.
+"""The Python API for new work: load and validate a config, train, compare.
 
-    from dlcli import load_config, train, evaluate, predict, compare
-    run = train("configs/mnist_mlp.yaml", overrides=["train.epochs=2"])
-    run.metrics["accuracy"], run.history["val_loss"], run.model.summary()
-
-Each function behaves as its command does — the same checks, the same run directory,
-the same `DlcliError` subclasses (`dlcli.errors`) — and the CLI (`dlcli.cli.app`) is a
-thin layer over it that adds only the terminal: option parsing, tables, exit codes.
-Nothing here imports TensorFlow until a function that trains or loads a model runs.
+Each function behaves as its command does (see the package docstring, `dlcli.api`).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +19,6 @@ from dlcli.runs import rundir as files
 from dlcli.training.run_handle import Run
 from dlcli.training.runner import Output
 from dlcli.training.validation import Validation
-
-__all__ = [
-    "Comparison",
-    "LoadedConfig",
-    "Run",
-    "compare",
-    "compare_optimizers",
-    "diff",
-    "evaluate",
-    "export",
-    "inspect",
-    "list_runs",
-    "load_config",
-    "predict",
-    "predict_chunks",
-    "serve",
-    "report",
-    "train",
-    "validate",
-]
 
 ConfigLike = str | Path | LoadedConfig
 
@@ -115,88 +88,6 @@ def train(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
         result.device, result.seconds,
     )  # fmt: skip
-
-
-def evaluate(run: str | Path | Run, data: str | None = None, verbose: bool = False) -> dict:
-    """Evaluate a trained run again (its test split, or `data`); records evaluation.json."""
-    from dlcli.training.inference import evaluate as run_evaluation
-
-    return run_evaluation(_path(run), data, verbose)
-
-
-def predict(
-    run: str | Path | Run,
-    inputs: Sequence[str | Path],
-    top_k: int = 1,
-    verbose: bool = False,
-    *,
-    invert: str = "auto",
-    threshold: float = 0.5,
-) -> list[dict[str, Any]]:
-    """One dict per input row: its class, class name and probability (classifiers) or
-    its values. `invert` (auto|always|never) for grayscale images; `threshold` for a
-    single sigmoid output (its row also gives the raw `score`)."""
-    from dlcli.training.inference import predict as run_prediction
-
-    if top_k < 1:
-        raise UsageError("top_k must be at least 1")
-    return run_prediction(
-        _path(run), [str(i) for i in inputs], top_k, verbose, invert=invert, threshold=threshold
-    )
-
-
-def export(
-    run: str | Path | Run,
-    formats: Sequence[str] = ("saved_model", "onnx", "tflite"),
-    *,
-    force: bool = False,
-    verbose: bool = False,
-) -> list[dict[str, Any]]:
-    """Export as `dlcli export` does: each format checked against Keras by its own
-    runtime, then written to RUN/export/<format>/; returns each one's metadata.json."""
-    from dlcli.export.exporter import export_run
-
-    return export_run(_path(run), list(formats), force=force, verbose=verbose)
-
-
-def serve(
-    run: str | Path | Run,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    *,
-    verbose: bool = False,
-    on_ready: Callable[[str], None] | None = None,
-) -> None:
-    """Serve predictions over HTTP as `dlcli serve` does, until interrupted."""
-    from dlcli.serving.server import serve as run_server
-
-    run_server(_path(run), host, port, verbose=verbose, on_ready=on_ready)
-
-
-def predict_chunks(
-    run: str | Path | Run,
-    inputs: Sequence[str | Path],
-    top_k: int = 1,
-    verbose: bool = False,
-    *,
-    invert: str = "auto",
-    threshold: float = 0.5,
-) -> tuple[int, Iterator[list[dict[str, Any]]]]:
-    """As predict, for inputs too large for one list: (row count, chunks of rows)."""
-    from dlcli.training.inference import predict_chunks as run_chunks
-
-    if top_k < 1:
-        raise UsageError("top_k must be at least 1")
-    return run_chunks(
-        _path(run), [str(i) for i in inputs], top_k, verbose, invert=invert, threshold=threshold
-    )
-
-
-def inspect(run: str | Path | Run, verbose: bool = False) -> list[dict[str, Any]]:
-    """Each layer's weights: shapes and statistics, as `dlcli inspect` lists them."""
-    from dlcli.training.inference import inspect as run_inspection
-
-    return run_inspection(_path(run), verbose)
 
 
 def compare(
@@ -274,38 +165,9 @@ def trackers_from(config, overrides: list[str], runs_dir, mlflow: bool) -> list:
     return trackers_from_config(config, overrides, runs_dir, mlflow)
 
 
-def list_runs(
-    runs_dir: str | Path = "runs", members: bool = False, sort: str = "started"
-) -> list[dict[str, Any]]:
-    """One dict per run and comparison under `runs_dir` (as `dlcli runs --json` lists them):
-    name, status, dataset, params, epochs, best, test, backend, duration, started, ..."""
-    from dlcli.runs.catalog import list_runs as catalog
-    from dlcli.runs.catalog import sort_rows
-
-    return sort_rows(catalog(runs_dir, members), sort)
-
-
-def diff(run_a: str | Path | Run, run_b: str | Path | Run) -> dict[str, Any]:
-    """The config keys that differ between two runs, and their metric deltas."""
-    from dlcli.runs.diff import diff_runs
-
-    return diff_runs(_path(run_a), _path(run_b))
-
-
-def report(run: str | Path | Run | Comparison) -> Path:
-    """Write report.html into a run or comparison directory; return its path."""
-    from dlcli.runs.html_report import write_report
-
-    return write_report(run.path if isinstance(run, Run | Comparison) else Path(run))
-
-
 def _output(progress: str, verbose: bool, stream: Any) -> Output:
     if progress not in ("lines", "bar", "none"):
         raise UsageError(f"progress must be 'lines', 'bar' or 'none', not {progress!r}")
     return Output(progress, stream if stream is not None else sys.stdout, verbose)
-
-
-def _path(run: str | Path | Run) -> Path:
-    return run.path if isinstance(run, Run) else Path(run)
 
 
