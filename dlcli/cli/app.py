@@ -46,7 +46,7 @@ def validate(config: ConfigArg, set_: SetOpt = None, verbose: VerboseOpt = False
         loaded = load_config(config, set_ or [])
     cfg = loaded.config
     out.print(
-        f"{config}: valid ({len(cfg.model.layers)} layers, {cfg.compile.loss}, "
+        f"{config}: valid ({_model_size(cfg.model)}, {cfg.compile.loss}, "
         f"{cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
     )
 
@@ -172,3 +172,12 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _model_size(model) -> str:
+    """How big the configured model is, in its kind's terms, for `validate`."""
+    if model.kind == "graph":
+        return f"a graph of {len(model.nodes)} nodes"
+    if model.kind == "gan":
+        return f"a GAN: {len(model.generator)} + {len(model.discriminator)} layers"
+    return f"{len(model.layers)} layers"

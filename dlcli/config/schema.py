@@ -12,16 +12,18 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from dlcli.config import names
-from dlcli.config.layers import LayerItem
+from dlcli.config.data_sources_schema import ImageFolderData, TextData, TimeseriesData
+from dlcli.config.model_schema import ModelConfig
 from dlcli.config.names import run_name_problem
 from dlcli.config.schema_base import (
-    Activation,
     Fraction,
     PositiveInt,
     Strict,
     mapping_from_name,
     name_in,
 )
+
+__all__ = ["Config", "DataConfig", "ModelConfig"]  # ModelConfig lives in model_schema.py
 
 # Built-in datasets (Keras's) and the other sources; see dlcli/data.py.
 KERAS_DATASETS = (
@@ -34,7 +36,7 @@ KERAS_DATASETS = (
     "boston_housing",
     "california_housing",
 )
-OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx")
+OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx", "timeseries", "text", "image_folder")
 DATASETS = KERAS_DATASETS + OTHER_SOURCES
 
 
@@ -59,6 +61,11 @@ class DataConfig(Strict):
     linear: LinearData | None = None  # dataset: linear; unset: LinearData's defaults
     num_words: PositiveInt | None = None  # imdb/reuters: keep the most frequent words
     sequence_length: PositiveInt | None = None  # imdb/reuters: pad/cut sequences to this
+    categorical: list[str] = []  # csv: columns of category names/codes, one-hot encoded
+    # (categories from the training split); a missing value is an error that names its line
+    timeseries: TimeseriesData | None = None  # dataset: timeseries (data_sources_schema.py)
+    text: TextData | None = None  # dataset: text; unset: TextData's defaults
+    image_folder: ImageFolderData | None = None  # dataset: image_folder; unset: its defaults
 
     # Preprocessing, applied in this order.
     train_samples: PositiveInt | None = None  # keep only the first N training samples
@@ -77,10 +84,14 @@ class DataConfig(Strict):
 
     @model_validator(mode="after")
     def _source_fields(self) -> DataConfig:
-        if self.dataset in ("npz", "csv", "idx") and not self.path:
+        if self.dataset in ("npz", "csv", "idx", "text", "image_folder") and not self.path:
             raise ValueError(f"dataset {self.dataset!r} needs `path:` (a file or folder)")
         if self.dataset == "csv" and not self.target:
             raise ValueError("dataset 'csv' needs `target:` (the column holding y)")
+        if self.dataset == "timeseries" and self.timeseries is None:
+            raise ValueError("dataset 'timeseries' needs a `timeseries:` section (window: ...)")
+        if self.dataset == "timeseries" and not self.path and not self.timeseries.generate:
+            raise ValueError("dataset 'timeseries' needs `path:` (a CSV) or timeseries.generate")
         if self.dataset == "inline" and (self.x is None or self.y is None):
             raise ValueError("dataset 'inline' needs both `x:` and `y:` lists")
         # Keys of another source would be silently ignored: say whose they are.
@@ -92,6 +103,10 @@ class DataConfig(Strict):
             "num_words": self.num_words is not None,
             "sequence_length": self.sequence_length is not None,
             "linear": self.linear is not None and self.linear != LinearData(),
+            "categorical": bool(self.categorical),
+            "timeseries": self.timeseries is not None,
+            "text": self.text is not None,
+            "image_folder": self.image_folder is not None,
         }
         default = "" if "dataset" in self.model_fields_set else ", the default"
         for key, datasets in _SOURCE_KEYS.items():
@@ -109,20 +124,18 @@ class DataConfig(Strict):
 
 # Source-specific keys of `data:` and the datasets they belong to.
 _SOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "path": ("npz", "csv", "idx"),
+    "path": ("npz", "csv", "idx", "timeseries", "text", "image_folder"),
     "target": ("csv",),
+    "categorical": ("csv",),
+    "timeseries": ("timeseries",),
+    "text": ("text",),
+    "image_folder": ("image_folder",),
     "x": ("inline",),
     "y": ("inline",),
     "num_words": ("imdb", "reuters"),
     "sequence_length": ("imdb", "reuters"),
     "linear": ("linear",),
 }
-
-
-class ModelConfig(Strict):
-    input_shape: list[PositiveInt]  # one sample's shape, e.g. [784] or [28, 28, 1]
-    activation: Activation | None = None  # default for hidden Dense/Conv layers
-    layers: Annotated[list[LayerItem], Field(min_length=1)]
 
 
 class OptimizerConfig(Strict):

@@ -35,12 +35,7 @@ def build_model(model_cfg: ModelConfig):
     shape = tuple(model_cfg.input_shape)  # what the next layer receives (without the batch)
     for index, item in enumerate(model_cfg.layers):
         where = format_path(("model", "layers", index, layer_type(item)))
-        kwargs = layer_kwargs(item, model_cfg.activation, hidden=index < last)
-        _, class_name = LAYERS[layer_type(item)]
-        try:
-            layer = getattr(keras.layers, class_name)(**kwargs)
-        except (ValueError, TypeError) as error:
-            raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
+        layer = make_layer(item, model_cfg.activation, index < last, where)
         try:
             model.add(layer)  # builds it on the previous layer's output shape
         except (ValueError, TypeError) as error:
@@ -49,6 +44,41 @@ def build_model(model_cfg: ModelConfig):
             ) from None
         shape = tuple(model.output_shape[1:])
     return model
+
+
+def make_layer(item, default_activation: str | None, hidden: bool, where: str):
+    """One Keras layer from a validated layer item (`where` is its key path, for errors)."""
+    import keras
+
+    kwargs = layer_kwargs(item, default_activation, hidden)
+    kind = layer_type(item)
+    _, class_name = LAYERS[kind]
+    try:
+        if kind == "Bidirectional":  # the wrapped recurrent layer is built first
+            inner, merge_mode = kwargs.pop("layer"), kwargs.pop("merge_mode")
+            name = kwargs.pop("name", None)
+            wrapped = getattr(keras.layers, inner)(**kwargs)
+            return keras.layers.Bidirectional(wrapped, merge_mode=merge_mode, name=name)
+        return getattr(keras.layers, class_name)(**_special_kwargs(kind, kwargs))
+    except (ValueError, TypeError) as error:
+        raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
+
+
+def _special_kwargs(kind: str, kwargs: dict) -> dict:
+    """Arguments whose meaning differs between layers sharing one argument model."""
+    if kind == "Dot":
+        kwargs.setdefault("axes", -1)
+    if kind in ("Add", "Multiply", "Dot"):
+        kwargs.pop("axis", None)
+    if kind in ("Add", "Multiply", "Concatenate"):
+        kwargs.pop("axes", None)
+    if kind in ("RandomZoom", "RandomTranslation") and "factor" in kwargs:
+        raise ValueError(f"{kind} takes height_factor (and width_factor), not factor")
+    if kind == "RandomRotation" and ("height_factor" in kwargs or "width_factor" in kwargs):
+        raise ValueError("RandomRotation takes factor (a share of a full turn)")
+    if kind in ("RandomZoom", "RandomTranslation"):
+        kwargs.setdefault("height_factor", 0.1)
+    return kwargs
 
 
 def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
@@ -65,7 +95,7 @@ def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
     takes_default = layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs
     if takes_default and hidden and default_activation:
         kwargs["activation"] = default_activation
-    for key in ("kernel_size", "strides", "pool_size"):
+    for key in ("kernel_size", "strides", "pool_size", "size"):
         if isinstance(kwargs.get(key), list):
             kwargs[key] = tuple(kwargs[key])
     if "target_shape" in kwargs:

@@ -68,9 +68,16 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     """Evaluate a run's model on its own test split (or a file); record the result."""
     from dlcli.data.pipeline import load_arrays_file, load_dataset
     from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
+    from dlcli.training.feeding import evaluate_on, evaluation_split
 
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
+    kind = trained.preprocessing.get("kind")
+    if data and kind:
+        raise DataError(
+            f"evaluate --data is not available for dataset {kind!r} runs; without --data "
+            "the run is scored on its own held-out split"
+        )
     if data:
         x, y = load_arrays_file(data, target=cfg.data.target)
         if y is None:
@@ -78,56 +85,76 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         x = preprocess_inputs(x, trained.preprocessing)
         y = preprocess_labels(y, trained.preprocessing)
         split = str(Path(data).resolve())
+        _check_input_shape(trained.model, x, data)
     else:
         dataset = load_dataset(cfg.data, cfg.seed)
-        split, x, y = _evaluation_split(dataset)
-    _check_input_shape(trained.model, x, data or split)
+        split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
+        if y is not None:
+            _check_input_shape(trained.model, x, split)
     try:
-        result = trained.model.evaluate(
-            x, y, batch_size=cfg.train.eval_batch_size, verbose=0, return_dict=True
-        )
+        metrics = evaluate_on(trained.model, x, y, cfg.train.eval_batch_size)
     except model_errors() as error:
         raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
+    samples = len(x) if y is not None else dataset.info[f"{split}_samples"]
     record = {
         "data": split,
-        "samples": int(len(x)),
+        "samples": int(samples),
         "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "metrics": {k: float(v) for k, v in result.items()},
+        "metrics": metrics,
     }
     trained.run.write_json(files.EVALUATION_FILE, record)
     return record
-
-
-def _evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
-    if dataset.x_test is not None:
-        return "test", dataset.x_test, dataset.y_test
-    if dataset.x_val is not None:
-        return "validation", dataset.x_val, dataset.y_val
-    return "train", dataset.x_train, dataset.y_train
 
 
 def predict(
     path: str | Path, inputs: list[str], top_k: int = 1, verbose: bool = False
 ) -> list[dict[str, Any]]:
     """Predicted class and probability (top-k) per input, or the values for regression."""
-    from dlcli.data.inputs import read_inputs
-    from dlcli.data.preprocess import preprocess_inputs
-
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
-    # Inputs arrive as the raw data did (28x28 for MNIST); the config's reshape follows.
-    raw_shape = tuple(trained.preprocessing.get("input_shape") or cfg.model.input_shape)
-    raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target)
-    x = preprocess_inputs(raw, trained.preprocessing)
+    prep = trained.preprocessing
+    x, labels = _model_inputs(trained, inputs)
     _check_input_shape(trained.model, x, ", ".join(inputs))
     try:
         outputs = trained.model.predict(x, verbose=0, batch_size=cfg.train.eval_batch_size)
     except model_errors() as error:
         raise DataError(f"cannot predict for {', '.join(inputs)}: {first_line(error)}") from None
     outputs = np.asarray(outputs)
-    classes = trained.preprocessing.get("num_classes")
+    if prep.get("kind") == "timeseries":
+        from dlcli.data.timeseries import to_target_units
+
+        outputs = to_target_units(outputs, prep)  # the forecast in the column's own units
+    classes = prep.get("num_classes")
     pairs = zip(labels, outputs, strict=True)
-    return [_prediction(label, row, classes, top_k) for label, row in pairs]
+    rows = [_prediction(label, row, classes, top_k) for label, row in pairs]
+    names = prep.get("class_names")
+    for row in rows if names else []:  # sources that know their classes' names
+        row["class_name"] = names[row["class"]]
+        for entry in row["top"]:
+            entry["class_name"] = names[entry["class"]]
+    return rows
+
+
+def _model_inputs(trained: TrainedRun, inputs: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The inputs preprocessed as the run's training data was, and a label for each."""
+    from dlcli.data.inputs import read_inputs
+    from dlcli.data.preprocess import preprocess_inputs
+
+    prep, cfg = trained.preprocessing, trained.loaded.config
+    if prep.get("kind") == "text":  # raw strings (or .txt/.csv files) -> token ids
+        from dlcli.data.text import text_inputs
+
+        return text_inputs(inputs, prep, trained.run.path)
+    if prep.get("kind") == "timeseries":  # the last window of each CSV
+        from dlcli.data.timeseries import last_windows
+
+        return last_windows(inputs, prep)
+    # Inputs arrive as the raw data did (28x28 for MNIST); the config's reshape follows.
+    raw_shape = tuple(prep.get("input_shape") or cfg.model.input_shape)
+    # Photos of a class folder are taken as they are (no MNIST-style inversion).
+    invert = prep.get("kind") != "image_folder"
+    raw, labels = read_inputs(inputs, raw_shape, target=cfg.data.target, auto_invert=invert)
+    return preprocess_inputs(raw, prep), labels
 
 
 def _prediction(label: str, row: np.ndarray, classes: int | None, top_k: int) -> dict:

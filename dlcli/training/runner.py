@@ -94,7 +94,9 @@ def train_on(
         start = restore(run, model)
         _write_run_facts(run, model, dataset, device, cfg.seed)
         history = _fit(run, model, dataset, loaded, output, start)
-        metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
+        metrics, evaluated_on = _final_evaluation(
+            model, dataset, cfg.train.eval_batch_size, run.file(files.PLOTS_DIR)
+        )
         _save_artifacts(run, model, history, metrics, evaluated_on)
         run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
     seconds = time.perf_counter() - started
@@ -143,8 +145,12 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
     from dlcli.training.builder import model_summary
 
     run.write_text(files.SUMMARY_FILE, model_summary(model))
+    from dlcli.training.feeding import shapes
+
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
-    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
+    for name, text in dataset.run_files.items():  # e.g. the text vocabulary
+        run.write_text(name, text)
+    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": shapes(dataset)})
     run.write_json(
         files.ENV_FILE,
         {
@@ -160,20 +166,13 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
     )
 
 
-def _shapes(dataset) -> dict[str, list[int] | None]:
-    names = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
-    return {
-        n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
-        for n in names
-    }
-
-
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start) -> dict:
     from dlcli.training.builder import model_errors
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
-    from dlcli.training.speed import fit_options, use_xla, without_xla
+    from dlcli.training.feeding import fit_arguments
+    from dlcli.training.speed import use_xla, without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
@@ -184,15 +183,11 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
-    validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
-    model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
+    model.jit_compile = use_xla(cfg, dataset.train_samples)  # for fit() only: see speed.py
     try:
         model.fit(
-            dataset.x_train,
-            dataset.y_train,
-            **fit_options(cfg),
+            **fit_arguments(dataset, cfg),  # arrays, or a source's streamed batches
             initial_epoch=start.epoch,
-            validation_data=validation,
             callbacks=callbacks,
             verbose=0,
         )
@@ -224,20 +219,31 @@ def progress_callbacks(output: Output, prefix: str = "") -> list:
     return [EpochLines(stream, prefix)]
 
 
-def _final_evaluation(model, dataset, batch_size: int) -> tuple[dict[str, float], str]:
+def _final_evaluation(
+    model, dataset, batch_size: int, plots_dir: Path
+) -> tuple[dict[str, float], str]:
     from dlcli.training.builder import model_errors
+    from dlcli.training.feeding import evaluate_on, evaluation_split
 
-    if dataset.x_test is not None:
-        x, y, split = dataset.x_test, dataset.y_test, "test"
-    elif dataset.x_val is not None:
-        x, y, split = dataset.x_val, dataset.y_val, "validation"
-    else:
-        x, y, split = dataset.x_train, dataset.y_train, "train"
+    split, x, y = evaluation_split(dataset, batch_size)
     try:
-        result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+        metrics = evaluate_on(model, x, y, batch_size)
+        if dataset.num_classes:  # every classifier run: plots/confusion_matrix.png
+            _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
     except model_errors() as error:
         raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
-    return {key: float(value) for key, value in result.items()}, split
+    return metrics, split
+
+
+def _confusion_plot(model, dataset, x, y, batch_size: int, plots_dir: Path) -> None:
+    from dlcli.runs.confusion import confusion_matrix, plot_confusion
+    from dlcli.training.feeding import class_predictions
+
+    y_true, y_pred = class_predictions(model, x, y, batch_size)
+    names = dataset.preprocessing.get("class_names") or [str(i) for i in range(
+        dataset.num_classes)]  # fmt: skip
+    counts = confusion_matrix(y_true, y_pred, len(names))
+    plot_confusion(counts, [str(n) for n in names], plots_dir)
 
 
 def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str) -> None:
