@@ -90,7 +90,9 @@ def scan_folder(folder: Path) -> dict[str, list[Path]]:
     for class_dir in classes:
         paths = sorted(p for p in class_dir.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
         if not paths:
-            raise DataError(f"{str(class_dir)!r}: class {class_dir.name!r} holds no PNG/JPEG images")
+            raise DataError(
+                f"{str(class_dir)!r}: class {class_dir.name!r} holds no PNG/JPEG images"
+            )
         for path in paths:
             try:
                 with Image.open(path) as img:

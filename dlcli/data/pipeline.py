@@ -12,7 +12,6 @@ No TensorFlow here: numpy only (Keras is imported lazily only to download a data
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 

@@ -32,7 +32,8 @@ def load_text(cfg: DataConfig, seed: int) -> Dataset:
     assert cfg.path is not None  # the schema requires it
     files: dict[str, str] = {}
     texts, labels = _read(Path(cfg.path), tx, files)
-    class_names = sorted(set(labels), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    # Class numbers in numeric order (2 before 10), names alphabetically after them.
+    class_names = sorted(set(labels), key=lambda n: (not n.isdigit(), len(n) if n.isdigit() else 0, n))
     ids = np.asarray([class_names.index(label) for label in labels], dtype=np.int64)
     train, val, test = _split(len(texts), cfg, seed)
     vocabulary = fit_vocabulary([texts[i] for i in train], tx)
@@ -121,7 +122,8 @@ def _read_folder(folder: Path, files: dict[str, str]) -> tuple[list[str], list[s
 def _split(count: int, cfg: DataConfig, seed: int) -> tuple[np.ndarray, ...]:
     """Row indices of train, validation and test. Test is drawn with a fixed seed (it
     belongs to the data); validation is the last fraction of the run-seeded rest."""
-    order = np.random.default_rng(KERAS_SEED).permutation(count) if cfg.shuffle else np.arange(count)
+    fixed = np.random.default_rng(KERAS_SEED)
+    order = fixed.permutation(count) if cfg.shuffle else np.arange(count)
     n_test = int(count * cfg.test_split)
     test, rest = order[count - n_test :], order[: count - n_test]
     if cfg.shuffle:
@@ -134,6 +136,9 @@ def _split(count: int, cfg: DataConfig, seed: int) -> tuple[np.ndarray, ...]:
 
 
 def _vectorizer(level: str, size: int, length: int, vocabulary: list[str] | None = None):
+    from dlcli.config.runtime import quiet_tensorflow
+
+    quiet_tensorflow()  # no-op when TensorFlow is already up (e.g. with --verbose)
     import keras
 
     return keras.layers.TextVectorization(

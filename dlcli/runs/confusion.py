@@ -42,7 +42,8 @@ def plot_confusion(
         for j in range(n):
             color = "white" if share[i, j] > 0.5 else "black"
             ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8, color=color)
-    ax.set_xticks(range(n), class_names, rotation=45 if n > 5 else 0, ha="right" if n > 5 else "center")
+    many = n > 5  # long rows of names: slant them
+    ax.set_xticks(range(n), class_names, rotation=45 if many else 0, ha="right" if many else "center")
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")

@@ -23,19 +23,36 @@ _REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "embeddings_reg
 
 
 def build_model(model_cfg: ModelConfig):
-    """A Sequential model: keras.Input(input_shape), then each configured layer.
+    """The configured model: one stack (Sequential), a graph, or a GAN of two stacks.
 
     Weights are drawn from Keras's global seed (device.seed_everything), so the same
     seed gives the same initial weights, layer after layer.
     """
+    if model_cfg.kind == "graph":
+        from dlcli.training.graph_builder import build_graph
+
+        return build_graph(model_cfg)
+    if model_cfg.kind == "gan":
+        from dlcli.training.gan import build_gan
+
+        return build_gan(model_cfg)
+    assert model_cfg.layers is not None
+    return build_stack(model_cfg.layers, model_cfg.input_shape, model_cfg.activation)
+
+
+def build_stack(
+    layers: list, input_shape: list[int], activation: str | None, key: str = "layers",
+    name: str = "model",
+):  # fmt: skip
+    """A Sequential model: keras.Input(input_shape), then each layer item of model.<key>."""
     import keras
 
-    model = keras.Sequential([keras.Input(shape=tuple(model_cfg.input_shape))], name="model")
-    last = len(model_cfg.layers) - 1
-    shape = tuple(model_cfg.input_shape)  # what the next layer receives (without the batch)
-    for index, item in enumerate(model_cfg.layers):
-        where = format_path(("model", "layers", index, layer_type(item)))
-        layer = make_layer(item, model_cfg.activation, index < last, where)
+    model = keras.Sequential([keras.Input(shape=tuple(input_shape))], name=name)
+    last = len(layers) - 1
+    shape = tuple(input_shape)  # what the next layer receives (without the batch)
+    for index, item in enumerate(layers):
+        where = format_path(("model", key, index, layer_type(item)))
+        layer = make_layer(item, activation, index < last, where)
         try:
             model.add(layer)  # builds it on the previous layer's output shape
         except (ValueError, TypeError) as error:
@@ -46,11 +63,16 @@ def build_model(model_cfg: ModelConfig):
     return model
 
 
-def make_layer(item, default_activation: str | None, hidden: bool, where: str):
-    """One Keras layer from a validated layer item (`where` is its key path, for errors)."""
+def make_layer(
+    item, default_activation: str | None, hidden: bool, where: str, name: str | None = None
+):
+    """One Keras layer from a validated layer item (`where` is its key path, for errors);
+    `name` is used when the item names none (a graph node's name)."""
     import keras
 
     kwargs = layer_kwargs(item, default_activation, hidden)
+    if name and not kwargs.get("name"):
+        kwargs["name"] = name
     kind = layer_type(item)
     _, class_name = LAYERS[kind]
     try:

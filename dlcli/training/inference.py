@@ -54,6 +54,10 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
     quiet_tensorflow(verbose)
     import keras
 
+    if loaded.config.model.kind == "graph":  # its input views are a dlcli layer
+        from dlcli.training.graph_builder import register_graph_layers
+
+        register_graph_layers()
     try:
         model = keras.saving.load_model(str(model_file), safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile) as error:
@@ -113,6 +117,8 @@ def predict(
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
     prep = trained.preprocessing
+    if cfg.model.kind == "gan":  # inputs: how many samples to draw from noise
+        return _generated(trained, inputs)
     x, labels = _model_inputs(trained, inputs)
     _check_input_shape(trained.model, x, ", ".join(inputs))
     try:
@@ -133,6 +139,21 @@ def predict(
         for entry in row["top"]:
             entry["class_name"] = names[entry["class"]]
     return rows
+
+
+def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:
+    """A GAN run: `predict RUN N` draws N samples (values flattened; -o to save them)."""
+    from dlcli.training.gan import generate
+
+    if len(inputs) != 1 or not inputs[0].isdigit() or not 0 < int(inputs[0]) <= 10_000:
+        raise DataError(
+            f"{trained.run.path} is a GAN: give how many samples to generate (1 to 10000), "
+            f"e.g. `dlcli predict {trained.run.path} 16 -o samples.json`, not {inputs!r}"
+        )
+    cfg = trained.loaded.config
+    samples = generate(trained.model, cfg.model.latent_dim, int(inputs[0]), cfg.seed)
+    return [{"input": f"sample {i + 1}", "values": [float(v) for v in s.reshape(-1)]}
+            for i, s in enumerate(samples)]  # fmt: skip
 
 
 def _model_inputs(trained: TrainedRun, inputs: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -98,7 +98,7 @@ def train_on(
             model, dataset, cfg.train.eval_batch_size, run.file(files.PLOTS_DIR)
         )
         _save_artifacts(run, model, history, metrics, evaluated_on)
-        run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+        run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
 
@@ -115,7 +115,12 @@ def prepare_model(loaded: LoadedConfig, output: Output):
     seed_everything(loaded.config.seed)
     configure_runtime(loaded.config.train, device)
     model = build_model(loaded.config.model)
-    compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
+    if loaded.config.model.kind == "gan":  # two optimizers, its own loss
+        from dlcli.training.gan import compile_gan
+
+        compile_gan(model, loaded.config.compile, loaded.config.train.steps_per_execution)
+    else:
+        compile_model(model, loaded.config.compile, **compile_options(loaded.config.train))
     return model, device
 
 
@@ -181,9 +186,15 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     # epoch's end is in that epoch's checkpoint (written by the history writer).
     callbacks = [nan, *configured_callbacks(cfg.callbacks, run, start.history), history]
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
+    gan = loaded.config.model.kind == "gan"
+    if gan:  # plots/samples_epoch_NNN.png: the same noise, epoch after epoch
+        from dlcli.training.gan import sample_grid_callback
+
+        callbacks.append(sample_grid_callback(run, loaded.config.model.latent_dim, 0))
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
-    model.jit_compile = use_xla(cfg, dataset.train_samples)  # for fit() only: see speed.py
+    # XLA for fit() only (see speed.py); not for a GAN's two-optimizer step
+    model.jit_compile = use_xla(cfg, dataset.train_samples) and not gan
     try:
         model.fit(
             **fit_arguments(dataset, cfg),  # arrays, or a source's streamed batches
@@ -228,7 +239,7 @@ def _final_evaluation(
     split, x, y = evaluation_split(dataset, batch_size)
     try:
         metrics = evaluate_on(model, x, y, batch_size)
-        if dataset.num_classes:  # every classifier run: plots/confusion_matrix.png
+        if dataset.num_classes and not getattr(model, "is_gan", False):  # every classifier
             _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
     except model_errors() as error:
         raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
@@ -251,6 +262,11 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
 
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
+        from dlcli.training.gan import DISCRIMINATOR_FILE
+
+        run.save_with(DISCRIMINATOR_FILE, model.discriminator.save)
+        model = model.generator
     run.save_with(files.MODEL_FILE, model.save)
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
 
