@@ -33,7 +33,7 @@ def load_text(cfg: DataConfig, seed: int) -> Dataset:
     files: dict[str, str] = {}
     texts, labels = _read(Path(cfg.path), tx, files)
     # Class numbers in numeric order (2 before 10), names alphabetically after them.
-    class_names = sorted(set(labels), key=lambda n: (not n.isdigit(), len(n) if n.isdigit() else 0, n))
+    class_names = sorted(set(labels), key=_class_order)
     ids = np.asarray([class_names.index(label) for label in labels], dtype=np.int64)
     train, val, test = _split(len(texts), cfg, seed)
     vocabulary = fit_vocabulary([texts[i] for i in train], tx)
@@ -68,6 +68,10 @@ def load_text(cfg: DataConfig, seed: int) -> Dataset:
         preprocessing=prep, files=files, info=info,
         run_files={VOCABULARY_FILE: json.dumps(vocabulary, ensure_ascii=False) + "\n"},
     )  # fmt: skip
+
+
+def _class_order(name: str) -> tuple[bool, int, str]:
+    return (not name.isdigit(), len(name) if name.isdigit() else 0, name)
 
 
 def _read(path: Path, tx: TextData, files: dict[str, str]) -> tuple[list[str], list[str]]:

@@ -43,7 +43,9 @@ def plot_confusion(
             color = "white" if share[i, j] > 0.5 else "black"
             ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8, color=color)
     many = n > 5  # long rows of names: slant them
-    ax.set_xticks(range(n), class_names, rotation=45 if many else 0, ha="right" if many else "center")
+    ax.set_xticks(
+        range(n), class_names, rotation=45 if many else 0, ha="right" if many else "center"
+    )
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")

@@ -22,10 +22,11 @@ from dlcli.runs.rundir import RunDir, write_atomically
 GRID_SIDE = 8  # samples per row and column of the per-epoch grid
 SAMPLES_PLOT = "samples_epoch_{epoch:03d}.png"  # in plots/
 DISCRIMINATOR_FILE = "discriminator.keras"  # beside model.keras (the generator)
+REAL_LABEL = 0.9  # the discriminator's target for real samples (one-sided smoothing)
 
 
 def build_gan(model_cfg: ModelConfig):
-    from dlcli.training.builder import build_stack
+    from dlcli.training.stack import build_stack
 
     assert model_cfg.generator is not None and model_cfg.discriminator is not None
     generator = build_stack(model_cfg.generator, [model_cfg.latent_dim], model_cfg.activation,
@@ -81,7 +82,10 @@ def _gan_class():
         def _d_loss(self, real, fake, training: bool):
             real_logits = self.discriminator(real, training=training)
             fake_logits = self.discriminator(fake, training=training)
-            return self.bce(tf.ones_like(real_logits), real_logits) + self.bce(
+            # One-sided label smoothing (Salimans et al. 2016): real is 0.9, not 1, so the
+            # discriminator cannot grow so sure that its gradient stops teaching.
+            real_target = tf.fill(tf.shape(real_logits), REAL_LABEL)
+            return self.bce(real_target, real_logits) + self.bce(
                 tf.zeros_like(fake_logits), fake_logits)  # fmt: skip
 
         def train_step(self, data):

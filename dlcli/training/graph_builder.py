@@ -50,7 +50,7 @@ def register_graph_layers():
 def build_graph(model_cfg: ModelConfig):
     import keras
 
-    from dlcli.training.builder import make_layer
+    from dlcli.training.stack import make_layer
 
     assert model_cfg.nodes is not None
     columns = register_graph_layers()
