@@ -35,8 +35,9 @@ def fit_arguments(dataset, train: TrainConfig) -> dict[str, Any]:
         return {"x": dataset.x_train, "y": dataset.y_train, "validation_data": validation,
                 **options}  # fmt: skip
     train_stream, val_stream = streams(dataset, train.batch_size)
-    for batched in ("batch_size", "shuffle", "validation_batch_size"):  # the stream's own
+    for batched in ("batch_size", "validation_batch_size"):  # the stream batches itself
         options.pop(batched)
+    options["shuffle"] = False  # and reshuffles itself every epoch (tf.data shuffle)
     return {"x": train_stream, "validation_data": val_stream, **options}
 
 
