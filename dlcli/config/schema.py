@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from dlcli.config import names
 from dlcli.config.data_sources_schema import ImageFolderData, TextData, TimeseriesData
 from dlcli.config.model_schema import ModelConfig
+from dlcli.config.schedules_schema import ScheduleConfig
 from dlcli.config.names import run_name_problem
 from dlcli.config.schema_base import (
     Fraction,
@@ -159,6 +160,8 @@ class OptimizerConfig(Strict):
     clipnorm: Annotated[float, Field(gt=0)] | None = None  # clip each gradient's norm
     clipvalue: Annotated[float, Field(gt=0)] | None = None  # clip each gradient's values
     global_clipnorm: Annotated[float, Field(gt=0)] | None = None  # clip the global norm
+    schedule: ScheduleConfig | None = None  # learning rate by step (schedules_schema.py);
+    # learning_rate is its starting value
 
     @model_validator(mode="after")
     def _arguments_fit_optimizer(self) -> OptimizerConfig:
@@ -173,12 +176,16 @@ class OptimizerConfig(Strict):
         return self
 
     def _arguments(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"name"}, exclude_none=True)
+        return self.model_dump(exclude={"name", "schedule"}, exclude_none=True)
 
     def keras_config(self) -> dict[str, Any]:
         """`{"class_name": ..., "config": ...}` for keras.optimizers.get."""
         keras_name, preset = names.OPTIMIZERS[self.name]
-        return {"class_name": keras_name, "config": {**preset, **self._arguments()}}
+        config = {**preset, **self._arguments()}
+        if self.schedule is not None:
+            start = config.get("learning_rate", 0.001)  # Keras's default for most
+            config["learning_rate"] = self.schedule.keras_config(start)
+        return {"class_name": keras_name, "config": config}
 
 
 class CompileConfig(Strict):

@@ -212,7 +212,8 @@ def test_seed_outside_what_keras_can_seed_is_a_config_error(tmp_path: Path, seed
     [
         (
             "{path: tok.npz, target: y}",
-            "`path:` belongs to dataset 'npz', 'csv' or 'idx', but "
+            "`path:` belongs to dataset 'npz', 'csv', 'idx', 'timeseries', 'text' or "
+            "'image_folder', but "
             "the dataset is 'mnist', the default",
         ),
         (
