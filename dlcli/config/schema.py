@@ -14,8 +14,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from dlcli.config import names
 from dlcli.config.data_sources_schema import ImageFolderData, TextData, TimeseriesData
 from dlcli.config.model_schema import ModelConfig
-from dlcli.config.schedules_schema import ScheduleConfig
 from dlcli.config.names import run_name_problem
+from dlcli.config.schedules_schema import ScheduleConfig
 from dlcli.config.schema_base import (
     Fraction,
     PositiveInt,
