@@ -118,12 +118,17 @@ def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
                 f"{str(p)!r} line {line}: {len(row)} cells, the header has {len(header)}"
             )
         for j, cell in enumerate(row):
+            if not cell.strip():
+                raise DataError(
+                    f"{str(p)!r} line {line}, column {header[j]!r}: missing value (fill it "
+                    "in or drop the row; dlcli does not guess what an empty cell means)"
+                )
             try:
                 body[i, j] = float(cell)
             except ValueError:
                 raise DataError(
                     f"{str(p)!r} line {line}, column {header[j]!r}: {cell!r} is not a number "
-                    "(every cell must be numeric; encode categories as numbers first)"
+                    "(every cell must be numeric; name category columns in data.categorical)"
                 ) from None
     return header, body
 

@@ -39,6 +39,8 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
     x_train, y_train, x_val, y_val = _split_validation(raw, cfg)
 
     x_train, prep = fit_inputs(x_train, cfg)
+    if "categorical" in raw.info:  # how predict encodes new rows' categories
+        prep["categorical"] = raw.info["categorical"]
     x_test = None if raw.x_test is None else preprocess_inputs(raw.x_test, prep)
     if cfg.validation == "test":
         x_val = x_test  # the very same arrays: validation *is* the test split

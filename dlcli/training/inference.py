@@ -166,6 +166,11 @@ def _model_inputs(trained: TrainedRun, inputs: list[str]) -> tuple[np.ndarray, l
         from dlcli.data.text import text_inputs
 
         return text_inputs(inputs, prep, trained.run.path)
+    if prep.get("categorical"):  # CSV rows with category names
+        from dlcli.data.categorical import categorical_inputs
+
+        raw, labels = categorical_inputs(inputs, prep["categorical"])
+        return preprocess_inputs(raw, prep), labels
     if prep.get("kind") == "timeseries":  # the last window of each CSV
         from dlcli.data.timeseries import last_windows
 
