@@ -51,7 +51,6 @@ def build_gan(model_cfg: ModelConfig):
 
 def _gan_class():
     import keras
-    import tensorflow as tf
 
     class GAN(keras.Model):
         def __init__(self, generator, discriminator, latent_dim: int, **kwargs):
@@ -76,46 +75,62 @@ def _gan_class():
         def call(self, noise, training=False):
             return self.generator(noise, training=training)
 
-        def _noise(self, real):
-            return keras.random.normal((tf.shape(real)[0], self.latent_dim), seed=self.noise_seed)
-
-        def _d_loss(self, real, fake, training: bool):
-            real_logits = self.discriminator(real, training=training)
-            fake_logits = self.discriminator(fake, training=training)
-            # One-sided label smoothing (Salimans et al. 2016): real is 0.9, not 1, so the
-            # discriminator cannot grow so sure that its gradient stops teaching.
-            real_target = tf.fill(tf.shape(real_logits), REAL_LABEL)
-            return self.bce(real_target, real_logits) + self.bce(
-                tf.zeros_like(fake_logits), fake_logits)  # fmt: skip
-
         def train_step(self, data):
-            real = data[0] if isinstance(data, tuple) else data  # labels, if any, unused
-            fake = self.generator(self._noise(real), training=True)
-            with tf.GradientTape() as tape:
-                d_loss = self._d_loss(real, fake, training=True)
-            weights = self.discriminator.trainable_weights
-            grads = tape.gradient(d_loss, weights)
-            self.d_optimizer.apply_gradients(zip(grads, weights, strict=True))
-            with tf.GradientTape() as tape:
-                logits = self.discriminator(self.generator(self._noise(real), training=True),
-                                            training=True)  # fmt: skip
-                g_loss = self.bce(tf.ones_like(logits), logits)  # "make D say real"
-            weights = self.generator.trainable_weights
-            grads = tape.gradient(g_loss, weights)
-            self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
-            self.d_tracker.update_state(d_loss)
-            self.g_tracker.update_state(g_loss)
-            return {m.name: m.result() for m in self.metrics}
+            return _train_step(self, data[0] if isinstance(data, tuple) else data)
 
         def test_step(self, data):
-            real = data[0] if isinstance(data, tuple) else data
-            fake = self.generator(self._noise(real), training=False)
-            logits = self.discriminator(fake, training=False)
-            self.d_tracker.update_state(self._d_loss(real, fake, training=False))
-            self.g_tracker.update_state(self.bce(tf.ones_like(logits), logits))
-            return {m.name: m.result() for m in self.metrics}
+            return _test_step(self, data[0] if isinstance(data, tuple) else data)
 
     return GAN
+
+
+def _noise(gan, real):
+    import keras
+    import tensorflow as tf
+
+    return keras.random.normal((tf.shape(real)[0], gan.latent_dim), seed=gan.noise_seed)
+
+
+def _d_loss(gan, real, fake, training: bool):
+    import tensorflow as tf
+
+    real_logits = gan.discriminator(real, training=training)
+    fake_logits = gan.discriminator(fake, training=training)
+    # One-sided label smoothing (Salimans et al. 2016): real is 0.9, not 1, so the
+    # discriminator cannot grow so sure that its gradient stops teaching.
+    real_target = tf.fill(tf.shape(real_logits), REAL_LABEL)
+    return gan.bce(real_target, real_logits) + gan.bce(tf.zeros_like(fake_logits), fake_logits)
+
+
+def _train_step(gan, real):
+    """One adversarial step: the discriminator on real vs generated, then the generator
+    to make the discriminator say "real". The labels, if any, are not used."""
+    import tensorflow as tf
+
+    fake = gan.generator(_noise(gan, real), training=True)
+    with tf.GradientTape() as tape:
+        d_loss = _d_loss(gan, real, fake, training=True)
+    weights = gan.discriminator.trainable_weights
+    gan.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights, strict=True))
+    with tf.GradientTape() as tape:
+        fake = gan.generator(_noise(gan, real), training=True)
+        logits = gan.discriminator(fake, training=True)
+        g_loss = gan.bce(tf.ones_like(logits), logits)
+    weights = gan.generator.trainable_weights
+    gan.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
+    gan.d_tracker.update_state(d_loss)
+    gan.g_tracker.update_state(g_loss)
+    return {m.name: m.result() for m in gan.metrics}
+
+
+def _test_step(gan, real):
+    import tensorflow as tf
+
+    fake = gan.generator(_noise(gan, real), training=False)
+    logits = gan.discriminator(fake, training=False)
+    gan.d_tracker.update_state(_d_loss(gan, real, fake, training=False))
+    gan.g_tracker.update_state(gan.bce(tf.ones_like(logits), logits))
+    return {m.name: m.result() for m in gan.metrics}
 
 
 def compile_gan(model, compile_cfg: CompileConfig, steps_per_execution: int = 1) -> None:

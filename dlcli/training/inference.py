@@ -92,6 +92,7 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         _check_input_shape(trained.model, x, data)
     else:
         dataset = load_dataset(cfg.data, cfg.seed)
+        _check_same_vocabulary(trained, dataset)
         split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
         if y is not None:
             _check_input_shape(trained.model, x, split)
@@ -108,6 +109,17 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     }
     trained.run.write_json(files.EVALUATION_FILE, record)
     return record
+
+
+def _check_same_vocabulary(trained: TrainedRun, dataset) -> None:
+    """Text: the data re-read now must give the vocabulary the model was trained with."""
+    for name, text in dataset.run_files.items():
+        saved = trained.run.file(name)
+        if saved.is_file() and saved.read_text(encoding="utf-8") != text:
+            raise DataError(
+                f"{trained.run.path}: the training data has changed since this run "
+                f"({name} would differ); evaluate it with the data it was trained on"
+            )
 
 
 def predict(
