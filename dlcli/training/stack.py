@@ -84,6 +84,7 @@ def _special_kwargs(kind: str, kwargs: dict) -> dict:
         raise ValueError("RandomRotation takes factor (a share of a full turn)")
     if kind in ("RandomZoom", "RandomTranslation"):
         kwargs.setdefault("height_factor", 0.1)
+        kwargs.setdefault("width_factor", kwargs["height_factor"])  # the schema's default
     return kwargs
 
 

@@ -90,3 +90,23 @@ def test_gan_logs_both_losses_saves_sample_grids_and_generates(tmp_path) -> None
     rows = predict(result.run_dir, ["3"])
     assert len(rows) == 3 and all(len(r["values"]) == 16 for r in rows)
     assert all(0 <= v <= 1 for r in rows for v in r["values"])  # the sigmoid's samples
+
+
+def test_the_course_layers_build_and_augmentation_is_training_only() -> None:
+    import numpy as np
+
+    images = ModelConfig.model_validate({"input_shape": [8, 8, 1], "layers": [
+        {"RandomFlip": {"mode": "horizontal"}}, {"RandomRotation": {"factor": 0.1}},
+        {"RandomZoom": {"height_factor": 0.1}}, {"RandomTranslation": {"height_factor": 0.1}},
+        {"Conv2DTranspose": {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}},
+        {"UpSampling2D": {"size": 2}}, {"LeakyReLU": {"negative_slope": 0.2}}]})  # fmt: skip
+    model = build_model(images)
+    assert model.output_shape == (None, 32, 32, 2)
+    x = np.random.default_rng(0).random((2, 8, 8, 1)).astype("float32")
+    assert np.allclose(model(x, training=False), model(x, training=False))  # no augmenting
+    sequences = ModelConfig.model_validate({"input_shape": [5, 3], "layers": [
+        {"Bidirectional": {"layer": "LSTM", "units": 4, "merge_mode": "concat"}}]})
+    assert build_model(sequences).output_shape == (None, 8)  # forwards + backwards
+    with pytest.raises(ModelError, match="RandomZoom takes height_factor"):
+        build_model(ModelConfig.model_validate(
+            {"input_shape": [8, 8, 1], "layers": [{"RandomZoom": {"factor": 0.1}}]}))
