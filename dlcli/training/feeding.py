@@ -15,12 +15,13 @@ import numpy as np
 from dlcli.config.schema import TrainConfig
 from dlcli.training.speed import fit_options
 
-_BUILT: dict[int, tuple[Any, Any]] = {}  # id(dataset) -> its streams, built once
+_BUILT: dict[tuple[int, int], tuple[Any, Any]] = {}  # (id(dataset), batch) -> its streams
 
 
 def streams(dataset, batch_size: int) -> tuple[Any, Any]:
-    """(train, validation) datasets of a streaming source, built on first use."""
-    key = id(dataset)
+    """(train, validation) datasets of a streaming source, built on first use (again
+    when a comparison member asks for another batch size)."""
+    key = (id(dataset), batch_size)
     if key not in _BUILT:
         _BUILT.clear()  # one dataset at a time: never keep an old one's pipelines alive
         _BUILT[key] = dataset.stream(batch_size)
