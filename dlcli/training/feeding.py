@@ -45,8 +45,10 @@ def fit_arguments(dataset, train: TrainConfig) -> dict[str, Any]:
 def evaluation_split(dataset, batch_size: int) -> tuple[str, Any, Any]:
     """(split name, x, y) to score a trained model on: test, else validation, else train.
     For a stream, x is the batched dataset and y is None."""
-    if dataset.stream is not None:
-        train_stream, val_stream = streams(dataset, batch_size)
+    if dataset.stream is not None:  # the batches training used, if it ran: memory stays
+        # bounded by train.batch_size images, not eval_batch_size
+        built = [pair for (key, _), pair in _BUILT.items() if key == id(dataset)]
+        train_stream, val_stream = built[0] if built else streams(dataset, batch_size)
         return ("validation", val_stream, None) if val_stream is not None else (
             "train", train_stream, None)  # fmt: skip
     if dataset.x_test is not None:
