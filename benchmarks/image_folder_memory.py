@@ -13,6 +13,7 @@ everything into float32 arrays would need the "decoded" column on top of TensorF
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -72,9 +73,13 @@ def measure(sizes: tuple[int, ...] = SIZES) -> list[dict[str, Any]]:
             disk_mb = make_folder(folder, count)
             config = scratch / f"config-{count}.yaml"
             config.write_text(CONFIG.format(path=folder, side=TRAIN_SIDE))
-            run = run_child(["-m", "dlcli", "train", str(config), "--runs-dir",
-                             str(scratch / "runs"), "-q"])  # fmt: skip
+            runs = scratch / f"runs-{count}"
+            run = run_child(["-m", "dlcli", "train", str(config), "--runs-dir", str(runs), "-q"])
             check(run, f"training on {count} images")
+            [data_json] = runs.glob("*/data.json")
+            trained_on = json.loads(data_json.read_text())["train_samples"]
+            if trained_on != count:  # the row must measure a training on every image
+                raise SystemExit(f"benchmark: trained on {trained_on} of {count} images")
             rows.append({
                 "images": count,
                 "folder_mb": round(disk_mb, 1),
