@@ -77,6 +77,11 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
     kind = trained.preprocessing.get("kind")
+    if cfg.model.kind == "gan":  # model.keras is the generator alone: nothing to score
+        raise DataError(
+            f"{trained.run.path} is a GAN: it has no accuracy to re-evaluate; its losses are "
+            f"in history.json and its samples come from `dlcli predict {trained.run.path} 16`"
+        )
     if data and kind:
         raise DataError(
             f"evaluate --data is not available for dataset {kind!r} runs; without --data "

@@ -11,9 +11,9 @@ import yaml
 
 from dlcli.config.loader import load_config
 from dlcli.config.model_schema import ModelConfig
-from dlcli.errors import ModelError
+from dlcli.errors import DataError, ModelError
 from dlcli.training.builder import build_model
-from dlcli.training.inference import predict
+from dlcli.training.inference import evaluate, predict
 from dlcli.training.runner import Output, train
 
 
@@ -90,6 +90,10 @@ def test_gan_logs_both_losses_saves_sample_grids_and_generates(tmp_path) -> None
     rows = predict(result.run_dir, ["3"])
     assert len(rows) == 3 and all(len(r["values"]) == 16 for r in rows)
     assert all(0 <= v <= 1 for r in rows for v in r["values"])  # the sigmoid's samples
+    with pytest.raises(DataError, match="is a GAN: it has no accuracy to re-evaluate"):
+        evaluate(result.run_dir)
+    with pytest.raises(DataError, match="give how many samples to generate"):
+        predict(result.run_dir, ["lots"])
 
 
 def test_the_course_layers_build_and_augmentation_is_training_only() -> None:
