@@ -2,7 +2,8 @@
 under benchmarks/results/ (git-ignored).
 
     python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
-                         [--only startup,throughput,compare,serve,runs_table,scale_out]
+                         [--only startup,throughput,compare,serve,runs_table,
+                                 image_folder_memory,scale_out]
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks import compare, runs_table, serve_load, startup, throughput
+from benchmarks import compare, image_folder_memory, runs_table, serve_load, startup, throughput
 from benchmarks.common import machine, write_results
 
 
@@ -18,7 +19,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
     parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
-    parser.add_argument("--only", default="startup,throughput,compare,serve,runs_table")
+    parser.add_argument(
+        "--only", default="startup,throughput,compare,serve,runs_table,image_folder_memory"
+    )
     parser.add_argument("--deterministic", action="store_true", help="throughput: add it")
     options = parser.parse_args()
     chosen = options.only.split(",")
@@ -57,6 +60,9 @@ def main() -> None:
     if "runs_table" in chosen:
         results["runs_table"] = runs_table.measure()
         tables.append(runs_table.report(results["runs_table"]))
+    if "image_folder_memory" in chosen:
+        results["image_folder_memory"] = image_folder_memory.measure()
+        tables.append(image_folder_memory.report(results["image_folder_memory"]))
         print(tables[-1], flush=True)
     results["seconds"] = time.perf_counter() - started
     results["load_average_at_end"] = machine()["load_average"]

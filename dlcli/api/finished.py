@@ -31,7 +31,7 @@ def predict(
     """One dict per input row: its class, class name and probability (classifiers) or
     its values. `invert` (auto|always|never) for grayscale images; `threshold` for a
     single sigmoid output (its row also gives the raw `score`)."""
-    from dlcli.training.inference import predict as run_prediction
+    from dlcli.training.prediction import predict as run_prediction
 
     if top_k < 1:
         raise UsageError("top_k must be at least 1")
@@ -78,7 +78,7 @@ def predict_chunks(
     threshold: float = 0.5,
 ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
     """As predict, for inputs too large for one list: (row count, chunks of rows)."""
-    from dlcli.training.inference import predict_chunks as run_chunks
+    from dlcli.training.prediction import predict_chunks as run_chunks
 
     if top_k < 1:
         raise UsageError("top_k must be at least 1")

@@ -71,7 +71,7 @@ def validate(
         checked = api.validate(config, set_ or [], data=data)
     cfg = checked.loaded.config
     out.print(
-        f"{config}: valid ({len(cfg.model.layers)} layers, {checked.params:,} parameters, "
+        f"{config}: valid ({_model_size(cfg.model)}, {checked.params:,} parameters, "
         f"{cfg.compile.loss}, {cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
     )
     if checked.data:
@@ -223,3 +223,12 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _model_size(model) -> str:
+    """How big the configured model is, in its kind's terms, for `validate`."""
+    if model.kind == "graph":
+        return f"a graph of {len(model.nodes)} nodes"
+    if model.kind == "gan":
+        return f"a GAN: {len(model.generator)} + {len(model.discriminator)} layers"
+    return f"{len(model.layers)} layers"

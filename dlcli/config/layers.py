@@ -120,6 +120,49 @@ class GlobalPooling(LayerArgs):
     pass
 
 
+class BidirectionalArgs(Recurrent):
+    """`Bidirectional: {layer: LSTM, units: 32}`: the recurrent layer run forwards and
+    backwards over the sequence, the two outputs merged."""
+
+    layer: Literal["SimpleRNN", "LSTM", "GRU"] = "LSTM"  # the recurrent layer wrapped
+    merge_mode: Literal["concat", "sum", "mul", "ave"] = "concat"  # how the two are combined
+
+
+class Conv2DTranspose(Conv2D):
+    pass  # same arguments as Conv2D; strides > 1 upsample (a DCGAN generator's step)
+
+
+class UpSampling2D(LayerArgs):
+    size: IntOrPair = 2  # repeat rows and columns this many times
+    interpolation: Literal["nearest", "bilinear"] = "nearest"
+
+
+class LeakyReLU(LayerArgs):
+    negative_slope: Annotated[float, Field(ge=0)] = 0.3  # slope below zero (GANs use 0.2)
+
+
+class RandomFlip(LayerArgs):
+    """Augmentation (training only; identity at evaluation and predict)."""
+
+    mode: Literal["horizontal", "vertical", "horizontal_and_vertical"] = "horizontal"
+
+
+class RandomFactor(LayerArgs):
+    """RandomRotation (factor: share of a full turn), RandomZoom and RandomTranslation
+    (height_factor/width_factor: share of the size); training only."""
+
+    factor: Annotated[float, Field(ge=0, le=1)] | None = None  # RandomRotation
+    height_factor: Annotated[float, Field(ge=0, le=1)] | None = None  # RandomZoom/Translation
+    width_factor: Annotated[float, Field(ge=0, le=1)] | None = None  # unset: as height_factor
+
+
+class Merge(LayerArgs):
+    """Add / Multiply / Concatenate / Dot: combine two or more inputs (graph models)."""
+
+    axis: int | None = None  # Concatenate: the axis joined (unset: the last)
+    axes: int | None = None  # Dot: the axis summed over (unset: the last)
+
+
 # Config name -> (argument model, Keras class name in keras.layers).
 LAYERS: dict[str, tuple[type[LayerArgs], str]] = {
     "Dense": (Dense, "Dense"),
@@ -140,10 +183,25 @@ LAYERS: dict[str, tuple[type[LayerArgs], str]] = {
     "GRU": (Recurrent, "GRU"),
     "GlobalAveragePooling1D": (GlobalPooling, "GlobalAveragePooling1D"),
     "GlobalAveragePooling2D": (GlobalPooling, "GlobalAveragePooling2D"),
+    "Bidirectional": (BidirectionalArgs, "Bidirectional"),
+    "Conv2DTranspose": (Conv2DTranspose, "Conv2DTranspose"),
+    "UpSampling2D": (UpSampling2D, "UpSampling2D"),
+    "LeakyReLU": (LeakyReLU, "LeakyReLU"),
+    "RandomFlip": (RandomFlip, "RandomFlip"),
+    "RandomRotation": (RandomFactor, "RandomRotation"),
+    "RandomZoom": (RandomFactor, "RandomZoom"),
+    "RandomTranslation": (RandomFactor, "RandomTranslation"),
+    "Add": (Merge, "Add"),
+    "Multiply": (Merge, "Multiply"),
+    "Concatenate": (Merge, "Concatenate"),
+    "Dot": (Merge, "Dot"),
 }
 
+# Layers that combine several inputs: only a graph node with two or more inputs uses them.
+MERGE_LAYERS = ("Add", "Multiply", "Concatenate", "Dot")
+
 # Layers whose `activation` falls back to `model.activation` when they are hidden.
-TAKES_DEFAULT_ACTIVATION = ("Dense", "Conv1D", "Conv2D")
+TAKES_DEFAULT_ACTIVATION = ("Dense", "Conv1D", "Conv2D", "Conv2DTranspose")
 
 
 def _item_model(layer: str, args: type[LayerArgs]) -> type[Strict]:

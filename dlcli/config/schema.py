@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from dlcli.config import names
-from dlcli.config.layers import LayerItem
+from dlcli.config.callbacks_schema import CallbacksConfig
+from dlcli.config.data_sources_schema import ImageFolderData, TextData, TimeseriesData
 from dlcli.config.limits import (
     MAX_BATCH_SIZE,
     MAX_DIMENSION,
@@ -21,9 +22,10 @@ from dlcli.config.limits import (
     MAX_STEPS_PER_EXECUTION,
     MAX_WIDTH,
 )
+from dlcli.config.model_schema import ModelConfig
 from dlcli.config.names import run_name_problem
+from dlcli.config.schedules_schema import ScheduleConfig
 from dlcli.config.schema_base import (
-    Activation,
     Flag,
     Fraction,
     Integer,
@@ -34,6 +36,12 @@ from dlcli.config.schema_base import (
     mapping_from_name,
     name_in,
 )
+from dlcli.config.tracking_schema import MlflowConfig, TrackingConfig
+
+# Sections that live in their own modules, importable from here as before.
+__all__ = [
+    "CallbacksConfig", "Config", "DataConfig", "MlflowConfig", "ModelConfig", "TrackingConfig",
+]  # fmt: skip
 
 # Built-in datasets (Keras's) and the other sources; see dlcli/data/sources.py.
 KERAS_DATASETS = (
@@ -46,7 +54,7 @@ KERAS_DATASETS = (
     "boston_housing",
     "california_housing",
 )
-OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx")
+OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx", "timeseries", "text", "image_folder")
 DATASETS = KERAS_DATASETS + OTHER_SOURCES
 
 
@@ -72,6 +80,11 @@ class DataConfig(Strict):
     num_words: count(MAX_WIDTH) | None = None  # imdb/reuters: keep the most frequent words
     # imdb/reuters: pad/cut sequences to this
     sequence_length: count(MAX_DIMENSION) | None = None
+    categorical: list[str] = []  # csv: columns of category names/codes, one-hot encoded
+    # (categories from the training split); a missing value is an error that names its line
+    timeseries: TimeseriesData | None = None  # dataset: timeseries (data_sources_schema.py)
+    text: TextData | None = None  # dataset: text; unset: TextData's defaults
+    image_folder: ImageFolderData | None = None  # dataset: image_folder; unset: its defaults
 
     # Preprocessing, applied in this order.
     train_samples: PositiveInt | None = None  # keep only the first N training samples
@@ -94,10 +107,14 @@ class DataConfig(Strict):
 
     @model_validator(mode="after")
     def _source_fields(self) -> DataConfig:
-        if self.dataset in ("npz", "csv", "idx") and not self.path:
+        if self.dataset in ("npz", "csv", "idx", "text", "image_folder") and not self.path:
             raise ValueError(f"dataset {self.dataset!r} needs `path:` (a file or folder)")
         if self.dataset == "csv" and not self.target:
             raise ValueError("dataset 'csv' needs `target:` (the column holding y)")
+        if self.dataset == "timeseries" and self.timeseries is None:
+            raise ValueError("dataset 'timeseries' needs a `timeseries:` section (window: ...)")
+        if self.dataset == "timeseries" and not self.path and not self.timeseries.generate:
+            raise ValueError("dataset 'timeseries' needs `path:` (a CSV) or timeseries.generate")
         if self.dataset == "inline" and (self.x is None or self.y is None):
             raise ValueError("dataset 'inline' needs both `x:` and `y:` lists")
         # Keys of another source would be silently ignored: say whose they are.
@@ -109,6 +126,10 @@ class DataConfig(Strict):
             "num_words": self.num_words is not None,
             "sequence_length": self.sequence_length is not None,
             "linear": self.linear is not None and self.linear != LinearData(),
+            "categorical": bool(self.categorical),
+            "timeseries": self.timeseries is not None,
+            "text": self.text is not None,
+            "image_folder": self.image_folder is not None,
         }
         default = "" if "dataset" in self.model_fields_set else ", the default"
         for key, datasets in _SOURCE_KEYS.items():
@@ -126,21 +147,18 @@ class DataConfig(Strict):
 
 # Source-specific keys of `data:` and the datasets they belong to.
 _SOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "path": ("npz", "csv", "idx"),
+    "path": ("npz", "csv", "idx", "timeseries", "text", "image_folder"),
     "target": ("csv",),
+    "categorical": ("csv",),
+    "timeseries": ("timeseries",),
+    "text": ("text",),
+    "image_folder": ("image_folder",),
     "x": ("inline",),
     "y": ("inline",),
     "num_words": ("imdb", "reuters"),
     "sequence_length": ("imdb", "reuters"),
     "linear": ("linear",),
 }
-
-
-class ModelConfig(Strict):
-    # one sample's shape, e.g. [784] or [28, 28, 1]
-    input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]
-    activation: Activation | None = None  # default for hidden Dense/Conv layers
-    layers: Annotated[list[LayerItem], Field(min_length=1)]
 
 
 # `learning_rate` when a config sets none, per optimizer name: the step size each method
@@ -171,7 +189,7 @@ class OptimizerConfig(Strict):
     """
 
     name: Annotated[str, name_in("optimizer", names.OPTIMIZERS)]
-    # step size; None = DEFAULT_LEARNING_RATES[name] (above)
+    # step size; None = DEFAULT_LEARNING_RATES[name] (above); with a schedule, its start
     learning_rate: Annotated[Number, Field(gt=0, le=10)] | None = None
     momentum: Annotated[Number, Field(ge=0, lt=1)] | None = None  # sgd, rmsprop
     nesterov: Flag | None = None  # sgd: Nesterov accelerated gradient
@@ -186,6 +204,7 @@ class OptimizerConfig(Strict):
     clipnorm: Annotated[Number, Field(gt=0)] | None = None  # clip each gradient's norm
     clipvalue: Annotated[Number, Field(gt=0)] | None = None  # clip each gradient's values
     global_clipnorm: Annotated[Number, Field(gt=0)] | None = None  # clip the global norm
+    schedule: ScheduleConfig | None = None  # learning rate by step (schedules_schema.py)
 
     @model_validator(mode="after")
     def _arguments_fit_optimizer(self) -> OptimizerConfig:
@@ -200,13 +219,16 @@ class OptimizerConfig(Strict):
         return self
 
     def _arguments(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"name"}, exclude_none=True)
+        return self.model_dump(exclude={"name", "schedule"}, exclude_none=True)
 
     def keras_config(self) -> dict[str, Any]:
         """`{"class_name": ..., "config": ...}` for keras.optimizers.get."""
         keras_name, preset = names.OPTIMIZERS[self.name]
         default = {"learning_rate": DEFAULT_LEARNING_RATES[self.name]}
-        return {"class_name": keras_name, "config": {**default, **preset, **self._arguments()}}
+        config = {**default, **preset, **self._arguments()}
+        if self.schedule is not None:
+            config["learning_rate"] = self.schedule.keras_config(config["learning_rate"])
+        return {"class_name": keras_name, "config": config}
 
 
 class CompileConfig(Strict):
@@ -216,33 +238,6 @@ class CompileConfig(Strict):
         BeforeValidator(mapping_from_name, json_schema_input_type=str | OptimizerConfig),
     ] = "rmsprop"  # type: ignore[assignment]  # a preset name, or {name: ..., learning_rate: ...}
     metrics: list[Annotated[str, name_in("metric", names.METRICS)]] = []
-
-
-class EarlyStopping(Strict):
-    monitor: str = "val_loss"
-    # epochs without improvement before stopping
-    patience: Annotated[Integer, Field(ge=0, le=MAX_EPOCHS)] = 3
-    min_delta: Annotated[Number, Field(ge=0)] = 0.0
-    restore_best_weights: Flag = True
-
-
-class ReduceLROnPlateau(Strict):
-    monitor: str = "val_loss"
-    factor: Annotated[Number, Field(gt=0, lt=1)] = 0.1  # new_lr = lr * factor
-    patience: Annotated[Integer, Field(ge=0, le=MAX_EPOCHS)] = 2
-    min_lr: Annotated[Number, Field(ge=0)] = 0.0
-
-
-class KeepBest(Strict):
-    """Keep the weights of the best epoch (by `monitor`) in best.weights.h5."""
-
-    monitor: str = "val_loss"
-
-
-class CallbacksConfig(Strict):
-    early_stopping: EarlyStopping | None = None
-    reduce_lr_on_plateau: ReduceLROnPlateau | None = None
-    keep_best: KeepBest | None = None
 
 
 # train.diagnostics: names of extra measurements; dlcli.training.diagnostics.DIAGNOSTICS maps each
@@ -282,20 +277,6 @@ class TrainConfig(Strict):
         return self
 
 
-class MlflowConfig(Strict):
-    """`tracking: {mlflow: {}}` (or `--mlflow`): log the run to MLflow (docs/tracking.md)."""
-
-    uri: str | None = None  # tracking server; unset: $MLFLOW_TRACKING_URI, else the
-    # embedded store RUNS_DIR/mlflow.db (SQLite, no server needed)
-    experiment: str | None = None  # MLflow experiment; unset: the config's `name`
-    log_model: Flag = True  # upload model.keras as an artifact (it may be large)
-    timeout: Annotated[float, Field(gt=0, le=600)] = 10.0  # seconds per request to a server
-
-
-class TrackingConfig(Strict):
-    mlflow: MlflowConfig | None = None  # unset: no MLflow logging (unless --mlflow)
-
-
 def _run_name(name: str) -> str:
     problem = run_name_problem(name)
     if problem:
@@ -314,3 +295,12 @@ class Config(Strict):
     compile: CompileConfig
     train: TrainConfig = TrainConfig()
     tracking: TrackingConfig = TrackingConfig()  # experiment trackers besides TensorBoard
+
+    @model_validator(mode="after")
+    def _backend_supports_model(self) -> Config:
+        if self.model.kind == "gan" and self.train.backend != "tensorflow":
+            raise ValueError(
+                "model.kind gan trains with TensorFlow's GradientTape, which the "
+                f"{self.train.backend} backend has not; use train.backend: tensorflow"
+            )
+        return self

@@ -122,7 +122,7 @@ def csv_number(cell: str, where: str, line: int, column: str) -> float:
     except ValueError:
         raise DataError(
             f"{where} line {line}, {column}: {cell!r} is not a number "
-            "(every cell must be numeric; encode categories as numbers first)"
+            "(every cell must be numeric; name category columns in data.categorical)"
         ) from None
 
 
@@ -138,6 +138,11 @@ def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
         if len(row) != len(header):
             raise DataError(f"{where} line {line}: {len(row)} cells, the header has {len(header)}")
         for j, cell in enumerate(row):
+            if not cell.strip():
+                raise DataError(
+                    f"{where} line {line}, column {header[j]!r}: missing value (fill it "
+                    "in or drop the row; dlcli does not guess what an empty cell means)"
+                )
             body[i, j] = csv_number(cell, where, line, f"column {header[j]!r}")
     return header, body
 

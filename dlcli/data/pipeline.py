@@ -11,7 +11,6 @@ No TensorFlow here: numpy only (Keras is imported lazily only to download a data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 from dlcli.config.schema import DataConfig
 from dlcli.data import formats as ff
 from dlcli.data.class_names import class_names
+from dlcli.data.dataset import Dataset
 from dlcli.data.images import training_background
 from dlcli.data.preprocess import (
     class_ids,
@@ -31,21 +31,9 @@ from dlcli.data.sources import RawData, load_source, rng
 from dlcli.errors import DataError
 
 
-@dataclass
-class Dataset:
-    x_train: np.ndarray  # float32, preprocessed, shape (n, *sample_shape)
-    y_train: np.ndarray  # float32 one-hot (onehot), int64 (sparse), float32 (raw)
-    x_val: np.ndarray | None
-    y_val: np.ndarray | None
-    x_test: np.ndarray | None
-    y_test: np.ndarray | None
-    num_classes: int | None  # onehot/sparse: number of classes; None for raw labels
-    preprocessing: dict[str, Any]  # JSON: how to preprocess new inputs the same way
-    files: dict[str, str]  # absolute path of each local file read -> sha256 (hex)
-    info: dict[str, Any]  # JSON facts: source, sample counts, notes, (linear) true W/b
-
-
 def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
+    if cfg.dataset in _OWN_PIPELINES:  # split by time / vocabulary / streamed: their own
+        return _OWN_PIPELINES[cfg.dataset](cfg, seed)
     raw = load_source(cfg, seed)
     _keep_first(raw, cfg)
     if cfg.shuffle:
@@ -53,11 +41,7 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
         raw.x_train, raw.y_train = raw.x_train[order], raw.y_train[order]
     x_train, y_train, x_val, y_val = _split_validation(raw, cfg)
 
-    background = training_background(x_train)
-    x_train, prep = fit_inputs(x_train, cfg)
-    # Beyond the arithmetic: what predict/serve/export need to read new inputs right.
-    prep["columns"] = raw.info.get("columns")  # csv: x columns by name, training order
-    prep["image_background"] = background  # grayscale images: "dark" (MNIST) or "light"
+    x_train, prep = _fit_inputs(raw, x_train, cfg)
     x_test = None if raw.x_test is None else preprocess_inputs(raw.x_test, prep)
     if cfg.validation == "test":
         x_val = x_test  # the very same arrays: validation *is* the test split
@@ -95,6 +79,40 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
         files=raw.files,
         info=info,
     )
+
+
+def _fit_inputs(raw: RawData, x_train, cfg: DataConfig) -> tuple[Any, dict[str, Any]]:
+    """The training inputs preprocessed, and the preprocessing with what predict, serve
+    and export need beyond the arithmetic to read new inputs right."""
+    background = training_background(x_train)
+    x_train, prep = fit_inputs(x_train, cfg)
+    prep["columns"] = raw.info.get("columns")  # csv: x columns by name, training order
+    prep["image_background"] = background  # grayscale images: "dark" (MNIST) or "light"
+    if "categorical" in raw.info:  # how predict encodes new rows' categories
+        prep["categorical"] = raw.info["categorical"]
+    return x_train, prep
+
+
+def _timeseries(cfg: DataConfig, seed: int) -> Dataset:
+    from dlcli.data.timeseries import load_timeseries
+
+    return load_timeseries(cfg, seed)
+
+
+def _text(cfg: DataConfig, seed: int) -> Dataset:
+    from dlcli.data.text import load_text
+
+    return load_text(cfg, seed)
+
+
+def _image_folder(cfg: DataConfig, seed: int) -> Dataset:
+    from dlcli.data.image_folder import load_image_folder
+
+    return load_image_folder(cfg, seed)
+
+
+# Sources whose splitting and preprocessing differ from the array sources' (one module each).
+_OWN_PIPELINES = {"timeseries": _timeseries, "text": _text, "image_folder": _image_folder}
 
 
 def _keep_first(raw: RawData, cfg: DataConfig) -> None:

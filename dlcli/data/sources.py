@@ -166,8 +166,16 @@ def _npz(cfg: DataConfig) -> RawData:
 
 def _csv(cfg: DataConfig) -> RawData:
     path = _path(cfg)
-    header, body = ff.read_csv(path)
     assert cfg.target is not None  # the schema requires `target:` for csv
+    if cfg.categorical:  # category names -> one-hot columns (dlcli.data.categorical)
+        from dlcli.data.categorical import read_categorical_csv
+
+        x, y, encoding = read_categorical_csv(path, cfg.target, cfg.categorical)
+        raw = RawData(x, y, None, None, info={"source": path, "columns": encoding["columns"],
+                                             "categorical": encoding})  # fmt: skip
+        ff.record(raw.files, path)
+        return raw
+    header, body = ff.read_csv(path)
     x, y = ff.split_csv_columns(header, body, cfg.target, path)
     columns = [c for c in header if c != cfg.target]
     raw = RawData(x, y, None, None, info={"source": path, "columns": columns})

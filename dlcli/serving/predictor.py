@@ -22,15 +22,14 @@ import numpy as np
 from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
 from dlcli.errors import DataError, first_line
-from dlcli.training.inference import (
-    TrainedRun,
+from dlcli.training.inference import TrainedRun, load_trained
+from dlcli.training.model_info import describe
+from dlcli.training.prediction import (
     check_threshold,
-    load_trained,
     model_inputs,
     prediction_rows,
     raw_input_shape,
 )
-from dlcli.training.model_info import describe
 
 MAX_SAMPLES = 256  # inputs in one request; more is a 413
 MAX_TOP_K = 100

@@ -7,100 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcli.config.layers import LAYERS, TAKES_DEFAULT_ACTIVATION, layer_args, layer_type
 from dlcli.config.schema import CompileConfig, ModelConfig
-from dlcli.config.schema_base import InitializerConfig, RegularizerConfig
-from dlcli.config.yaml_positions import format_path
 from dlcli.errors import ModelError, first_line
-
-_INITIALIZER_FIELDS = (
-    "kernel_initializer",
-    "bias_initializer",
-    "recurrent_initializer",
-    "embeddings_initializer",
-)
-_REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "embeddings_regularizer")
 
 
 def build_model(model_cfg: ModelConfig):
-    """A Sequential model: keras.Input(input_shape), then each configured layer.
+    """The configured model: one stack (Sequential), a graph, or a GAN of two stacks.
 
     Weights are drawn from Keras's global seed (device.seed_everything), so the same
     seed gives the same initial weights, layer after layer.
     """
-    from dlcli.config.runtime import import_keras
+    if model_cfg.kind == "graph":
+        from dlcli.training.graph_builder import build_graph
 
-    keras = import_keras()
+        return build_graph(model_cfg)
+    if model_cfg.kind == "gan":
+        from dlcli.training.gan import build_gan
 
-    model = keras.Sequential([keras.Input(shape=tuple(model_cfg.input_shape))], name="model")
-    last = len(model_cfg.layers) - 1
-    shape = tuple(model_cfg.input_shape)  # what the next layer receives (without the batch)
-    for index, item in enumerate(model_cfg.layers):
-        where = format_path(("model", "layers", index, layer_type(item)))
-        kwargs = layer_kwargs(item, model_cfg.activation, hidden=index < last)
-        _, class_name = LAYERS[layer_type(item)]
-        try:
-            layer = getattr(keras.layers, class_name)(**kwargs)
-        except (ValueError, TypeError) as error:
-            raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
-        try:
-            model.add(layer)  # builds it on the previous layer's output shape
-        except (ValueError, TypeError) as error:
-            raise ModelError(
-                f"{where}: does not fit its input of shape {shape}: {first_line(error)}"
-            ) from None
-        shape = tuple(model.output_shape[1:])
-    return model
+        return build_gan(model_cfg)
+    from dlcli.training.stack import build_stack
 
-
-def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
-    """The keyword arguments for one Keras layer, with dlcli's defaults applied."""
-    args = layer_args(item)
-    kwargs: dict[str, Any] = args.model_dump(exclude_none=True)
-    for field in _INITIALIZER_FIELDS:
-        if isinstance(getattr(args, field, None), InitializerConfig):
-            kwargs[field] = _initializer(getattr(args, field))
-    for field in _REGULARIZER_FIELDS:
-        if isinstance(getattr(args, field, None), RegularizerConfig):
-            kwargs[field] = _regularizer(getattr(args, field))
-    # The default activation is for hidden layers; the output layer names its own.
-    takes_default = layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs
-    if takes_default and hidden and default_activation:
-        kwargs["activation"] = default_activation
-    for key in ("kernel_size", "strides", "pool_size"):
-        if isinstance(kwargs.get(key), list):
-            kwargs[key] = tuple(kwargs[key])
-    if "target_shape" in kwargs:
-        kwargs["target_shape"] = tuple(kwargs["target_shape"])
-    return kwargs
-
-
-def _initializer(cfg: InitializerConfig):
-    from dlcli.config.runtime import import_keras
-
-    keras = import_keras()
-
-    # No per-layer seed unless the config sets one: a shared seed would give layers of
-    # the same shape identical weights. Keras's global seed makes them reproducible.
-    config = cfg.model_dump(exclude={"name"}, exclude_none=True)
-    try:
-        return keras.initializers.get({"class_name": cfg.name, "config": config})
-    except (ValueError, TypeError) as error:
-        raise ModelError(f"initializer {cfg.name!r}: {first_line(error)}") from None
-
-
-def _regularizer(cfg: RegularizerConfig):
-    from dlcli.config.runtime import import_keras
-
-    keras = import_keras()
-
-    if cfg.l1 and cfg.l2:
-        return keras.regularizers.get(
-            {"class_name": "l1l2", "config": {"l1": cfg.l1, "l2": cfg.l2}}
-        )
-    if cfg.l1:
-        return keras.regularizers.get({"class_name": "l1", "config": {"l1": cfg.l1}})
-    return keras.regularizers.get({"class_name": "l2", "config": {"l2": cfg.l2 or 0.0}})
+    assert model_cfg.layers is not None
+    return build_stack(model_cfg.layers, model_cfg.input_shape, model_cfg.activation)
 
 
 def compile_model(

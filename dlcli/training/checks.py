@@ -25,13 +25,15 @@ def check_fit(
     has_validation: bool = True,
 ) -> None:  # fmt: skip
     """Raise ConfigError naming every way the config's model does not fit the data."""
-    problems = [
-        *_input_problems(loaded, x),
-        *_embedding_problems(loaded, x),
-        *_monitor_problems(loaded, has_validation),
-        *_output_problems(loaded, y, num_classes),
-        *_loss_problems(loaded, y, num_classes),
-    ]
+    problems = [*_input_problems(loaded, x), *_monitor_problems(loaded, has_validation)]
+    kind = loaded.config.model.kind
+    if kind == "sequential":  # checks of the one stack's first and last layers
+        problems += [
+            *_embedding_problems(loaded, x),
+            *_output_problems(loaded, y, num_classes),
+        ]
+    if kind != "gan":  # a GAN's loss is its own (real vs generated), not the labels'
+        problems += _loss_problems(loaded, y, num_classes)
     if problems:
         raise ConfigError(problems)
 
@@ -122,6 +124,8 @@ def _monitor_problems(loaded: LoadedConfig, has_validation: bool) -> list[Proble
     """A callback watching a value that is never logged would silently do nothing."""
     callbacks = loaded.config.train.callbacks
     logged = ["loss", *loaded.config.compile.metrics]
+    if loaded.config.model.kind == "gan":
+        logged = ["d_loss", "g_loss"]
     if has_validation:
         logged += [f"val_{name}" for name in logged]
     problems = []

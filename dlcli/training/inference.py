@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,10 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
 
     keras = import_keras(verbose)  # any backend loads any run: .keras files are neutral
 
+    if loaded.config.model.kind == "graph":  # its input views are a dlcli layer
+        from dlcli.training.graph_builder import register_graph_layers
+
+        register_graph_layers()
     try:
         model = keras.saving.load_model(str(model_file), safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile) as error:
@@ -68,9 +71,21 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     """Evaluate a run's model on its own test split (or a file); record the result."""
     from dlcli.data.pipeline import load_arrays_file, load_dataset
     from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
+    from dlcli.training.feeding import evaluate_on, evaluation_split
 
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
+    kind = trained.preprocessing.get("kind")
+    if cfg.model.kind == "gan":  # model.keras is the generator alone: nothing to score
+        raise DataError(
+            f"{trained.run.path} is a GAN: it has no accuracy to re-evaluate; its losses are "
+            f"in history.json and its samples come from `dlcli predict {trained.run.path} 16`"
+        )
+    if data and kind:
+        raise DataError(
+            f"evaluate --data is not available for dataset {kind!r} runs; without --data "
+            "the run is scored on its own held-out split"
+        )
     if data:
         x, y = load_arrays_file(data, target=cfg.data.target)
         if y is None:
@@ -78,155 +93,40 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         x = preprocess_inputs(x, trained.preprocessing)
         y = preprocess_labels(y, trained.preprocessing)
         split = str(Path(data).resolve())
+        check_input_shape(trained.model, x, data)
     else:
         dataset = load_dataset(cfg.data, cfg.seed)
-        split, x, y = evaluation_split(dataset)
-    _check_input_shape(trained.model, x, data or split)
+        _check_same_vocabulary(trained, dataset)
+        split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
+        if y is not None:
+            check_input_shape(trained.model, x, split)
     try:
-        result = trained.model.evaluate(
-            x, y, batch_size=cfg.train.eval_batch_size, verbose=0, return_dict=True
-        )
+        metrics = evaluate_on(trained.model, x, y, cfg.train.eval_batch_size)
     except model_errors() as error:
         raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
+    samples = len(x) if y is not None else dataset.info[f"{split}_samples"]
     record = {
         "data": split,
-        "samples": int(len(x)),
+        "samples": int(samples),
         "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "metrics": {k: float(v) for k, v in result.items()},
+        "metrics": metrics,
     }
     trained.run.write_json(files.EVALUATION_FILE, record)
     return record
 
 
-def evaluation_split(dataset) -> tuple[str, np.ndarray, np.ndarray]:
-    if dataset.x_test is not None:
-        return "test", dataset.x_test, dataset.y_test
-    if dataset.x_val is not None:
-        return "validation", dataset.x_val, dataset.y_val
-    return "train", dataset.x_train, dataset.y_train
-
-
-PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
-
-
-def predict(
-    path: str | Path,
-    inputs: list[str],
-    top_k: int = 1,
-    verbose: bool = False,
-    invert: str = "auto",
-    threshold: float = 0.5,
-) -> list[dict[str, Any]]:
-    """Predicted class and probability (top-k) per input, or the values for regression.
-
-    `invert` (auto|always|never): grayscale images' colour inversion; `threshold`: the
-    probability at which a single sigmoid output means class 1.
-    """
-    _, chunks = predict_chunks(path, inputs, top_k, verbose, invert, threshold)
-    return [row for chunk in chunks for row in chunk]
-
-
-def predict_chunks(
-    path: str | Path,
-    inputs: list[str],
-    top_k: int = 1,
-    verbose: bool = False,
-    invert: str = "auto",
-    threshold: float = 0.5,
-) -> tuple[int, Iterator[list[dict[str, Any]]]]:
-    """The number of rows, and their predictions PREDICT_CHUNK rows at a time, so a
-    caller writing them out never holds more than one chunk of result rows."""
-    from dlcli.data.inputs import read_inputs
-    from dlcli.data.validation import refuse_non_finite
-
-    check_threshold(threshold)
-    trained = load_trained(path, verbose)
-    raw, labels = read_inputs(
-        inputs, raw_input_shape(trained), target=trained.loaded.config.data.target,
-        invert=invert, preprocessing=trained.preprocessing,
-    )  # fmt: skip
-    refuse_non_finite(raw, labels)
-    x = model_inputs(trained, raw, ", ".join(inputs))
-    batch_size = trained.loaded.config.train.eval_batch_size
-
-    def chunks() -> Iterator[list[dict[str, Any]]]:
-        for start in range(0, len(x), PREDICT_CHUNK):
-            part = slice(start, start + PREDICT_CHUNK)
-            try:
-                outputs = trained.model.predict(x[part], verbose=0, batch_size=batch_size)
-            except model_errors() as error:
-                raise DataError(
-                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
-                ) from None
-            yield prediction_rows(
-                np.asarray(outputs), labels[part], trained.preprocessing, top_k, threshold
+def _check_same_vocabulary(trained: TrainedRun, dataset) -> None:
+    """Text: the data re-read now must give the vocabulary the model was trained with."""
+    for name, text in dataset.run_files.items():
+        saved = trained.run.file(name)
+        if saved.is_file() and saved.read_text(encoding="utf-8") != text:
+            raise DataError(
+                f"{trained.run.path}: the training data has changed since this run "
+                f"({name} would differ); evaluate it with the data it was trained on"
             )
 
-    return len(x), chunks()
 
-
-def raw_input_shape(trained: TrainedRun) -> tuple[int, ...]:
-    """One raw sample as the training data held it (28x28 for MNIST); reshape follows."""
-    shape = trained.preprocessing.get("input_shape") or trained.loaded.config.model.input_shape
-    return tuple(int(d) for d in shape)
-
-
-def model_inputs(trained: TrainedRun, raw: Any, what: str) -> np.ndarray:
-    """Raw inputs preprocessed as the training data was, checked against the model."""
-    from dlcli.data.preprocess import preprocess_inputs
-
-    x = preprocess_inputs(raw, trained.preprocessing)
-    _check_input_shape(trained.model, x, what)
-    return x
-
-
-def check_threshold(threshold: float) -> None:
-    if not 0.0 < threshold < 1.0:
-        raise DataError(f"threshold must be between 0 and 1 (exclusive), not {threshold}")
-
-
-def prediction_rows(
-    outputs: np.ndarray, labels: list[str], preprocessing: dict, top_k: int, threshold: float
-) -> list[dict[str, Any]]:
-    """One row per input: class id, class name and probability (top-k), or the values."""
-    classes = preprocessing.get("num_classes")
-    names = preprocessing.get("class_names") or (
-        [str(i) for i in range(classes)] if classes else None
-    )
-    pairs = zip(labels, outputs, strict=True)
-    return [_prediction(label, row, names, top_k, threshold) for label, row in pairs]
-
-
-def _prediction(
-    label: str, row: np.ndarray, names: list[str] | None, top_k: int, threshold: float
-) -> dict:
-    row = row.reshape(-1)
-    extra: dict[str, float] = {}
-    if names and len(row) == 1:  # one sigmoid unit: p is the probability of class 1
-        p = float(row[0])
-        ranked = [(1, p), (0, 1 - p)] if p >= threshold else [(0, 1 - p), (1, p)]
-        top = ranked[:top_k]
-        extra = {"score": p, "threshold": threshold}
-    elif names:
-        order = np.argsort(row)[::-1][:top_k]
-        top = [(int(i), float(row[i])) for i in order]
-    else:
-        return {"input": label, "values": [float(v) for v in row]}
-    return {
-        "input": label,
-        "class": top[0][0],
-        "class_name": _name(names, top[0][0]),
-        "probability": top[0][1],
-        **extra,
-        "top": [{"class": c, "class_name": _name(names, c), "probability": p} for c, p in top],
-    }
-
-
-def _name(names: list[str], class_id: int) -> str:
-    return names[class_id] if class_id < len(names) else str(class_id)
-
-
-def _check_input_shape(model, x: np.ndarray, what: str) -> None:
+def check_input_shape(model, x: np.ndarray, what: str) -> None:
     want = tuple(model.input_shape[1:])
     if tuple(x.shape[1:]) != want:
         raise DataError(

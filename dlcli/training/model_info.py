@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from dlcli.errors import DataError, first_line
-from dlcli.training.inference import TrainedRun, raw_input_shape
+from dlcli.training.inference import TrainedRun
+from dlcli.training.prediction import raw_input_shape
 
 OUTPUT_KINDS = {
     "softmax": "one probability per class; the class is the largest",
@@ -65,7 +66,7 @@ def check_inputs(trained: TrainedRun, count: int) -> tuple[str, np.ndarray]:
     """The first `count` real samples of the run's test split (else validation, else
     training), preprocessed: what an export's predictions are compared on."""
     from dlcli.data.pipeline import load_dataset
-    from dlcli.training.inference import evaluation_split
+    from dlcli.training.feeding import evaluation_split
 
     cfg = trained.loaded.config
     try:
@@ -74,5 +75,5 @@ def check_inputs(trained: TrainedRun, count: int) -> tuple[str, np.ndarray]:
         raise DataError(
             f"cannot read the run's data to check the export on real inputs: {first_line(error)}"
         ) from None
-    split, x, _ = evaluation_split(dataset)
+    split, x, _ = evaluation_split(dataset, cfg.train.eval_batch_size)
     return split, np.asarray(x[:count])

@@ -18,10 +18,13 @@ def write_run_facts(
     """summary.txt, preprocessing.json, data.json and env.json; returns env.json's content."""
     from dlcli.training import backend
     from dlcli.training.builder import model_summary
+    from dlcli.training.feeding import shapes
 
     run.write_text(files.SUMMARY_FILE, model_summary(model))
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
-    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
+    for name, text in dataset.run_files.items():  # e.g. the text vocabulary
+        run.write_text(name, text)
+    run.write_json(files.DATA_FILE, {**dataset.info, "shapes": shapes(dataset)})
     env = {
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -36,14 +39,6 @@ def write_run_facts(
     }
     run.write_json(files.ENV_FILE, env)
     return env
-
-
-def _shapes(dataset) -> dict[str, list[int] | None]:
-    names = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
-    return {
-        n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
-        for n in names
-    }
 
 
 def command_line() -> str:

@@ -26,8 +26,9 @@ from dlcli.training.capacity import (
     out_of_memory_reported,
 )
 from dlcli.training.checks import check_fit
-from dlcli.training.observers import RunObserver, notify, observed
+from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
 from dlcli.training.run_facts import command_line, write_run_facts
+from dlcli.training.scoring import final_evaluation
 
 
 @dataclass
@@ -121,9 +122,11 @@ def train_on(
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
-            metrics, evaluated_on = _final_evaluation(model, dataset, eval_batch)
+            metrics, evaluated_on = final_evaluation(
+                model, dataset, eval_batch, run.file(files.PLOTS_DIR)
+            )
             _save_artifacts(run, model, history, metrics, evaluated_on)
-            run.set_status(files.COMPLETED, epochs=len(history.get("loss", [])))
+            run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
             final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
     return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
@@ -151,7 +154,12 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     configure_runtime(cfg.train, device)
     with backend.distribution_scope(cfg.train.distribute, job):
         model = build_model(cfg.model)
-        compile_model(model, cfg.compile, **compile_options(cfg.train))
+        if cfg.model.kind == "gan":  # two optimizers, its own loss
+            from dlcli.training.gan import compile_gan
+
+            compile_gan(model, cfg.compile, cfg.train.steps_per_execution)
+        else:
+            compile_model(model, cfg.compile, **compile_options(cfg.train))
     return model, device
 
 
@@ -192,8 +200,8 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     )
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
-    from dlcli.training.observers import epoch_callback
-    from dlcli.training.speed import fit_options, use_xla, without_xla
+    from dlcli.training.feeding import fit_arguments
+    from dlcli.training.speed import use_xla, without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
@@ -204,17 +212,17 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
     callbacks += tensorboard_callbacks(cfg, run)
     callbacks += [epoch_callback(observers)] if observers else []
+    gan = loaded.config.model.kind == "gan"
+    callbacks += _gan_callbacks(run, loaded) if gan else []
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
-    validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
-    model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
+    # XLA for fit() only (see speed.py); not for a GAN's two-optimizer step
+    model.jit_compile = use_xla(cfg, dataset.train_samples) and not gan
     try:
         model.fit(
-            dataset.x_train,
-            dataset.y_train,
-            **fit_options(cfg, job.num_processes if job else 1),
+            # arrays, or a source's streamed batches; each process its share of a batch
+            **fit_arguments(dataset, cfg, job.num_processes if job else 1),
             initial_epoch=start.epoch,
-            validation_data=validation,
             callbacks=callbacks,
             verbose=0,
         )
@@ -233,6 +241,13 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     return history.history
 
 
+def _gan_callbacks(run: RunDir, loaded: LoadedConfig) -> list:
+    """plots/samples_epoch_NNN.png: the same noise, epoch after epoch."""
+    from dlcli.training.gan import sample_grid_callback
+
+    return [sample_grid_callback(run, loaded.config.model.latent_dim, 0)]
+
+
 def progress_callbacks(output: Output, prefix: str = "") -> list:
     from dlcli.training.callbacks import EpochLines, LiveBar
 
@@ -246,27 +261,16 @@ def progress_callbacks(output: Output, prefix: str = "") -> list:
     return [EpochLines(stream, prefix)]
 
 
-def _final_evaluation(model, dataset, batch_size: int) -> tuple[dict[str, float], str]:
-    from dlcli.training.builder import model_errors
-
-    if dataset.x_test is not None:
-        x, y, split = dataset.x_test, dataset.y_test, "test"
-    elif dataset.x_val is not None:
-        x, y, split = dataset.x_val, dataset.y_val, "validation"
-    else:
-        x, y, split = dataset.x_train, dataset.y_train, "train"
-    try:
-        result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
-    except model_errors() as error:
-        raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
-    return {key: float(value) for key, value in result.items()}, split
-
-
 def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str) -> None:
     from dlcli.runs.plots import plot_history
 
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
+        from dlcli.training.gan import DISCRIMINATOR_FILE
+
+        run.save_with(DISCRIMINATOR_FILE, model.discriminator.save)
+        model = model.generator
     run.save_with(files.MODEL_FILE, model.save)
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
 

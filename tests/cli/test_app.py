@@ -88,7 +88,7 @@ def test_train_writes_a_complete_run_directory(trained) -> None:
     assert env["device"] == "cpu" and env["seed"] == 1 and env["tensorflow"]
     assert any(path.endswith("blobs.npz") for path in env["data_files"])
     assert sorted(p.name for p in (run_dir / rundir.PLOTS_DIR).glob("*.png")) == [
-        "accuracy.png", "loss.png"]  # fmt: skip
+        "accuracy.png", "confusion_matrix.png", "loss.png"]  # fmt: skip
     assert "Total params: 131" in (run_dir / rundir.SUMMARY_FILE).read_text()
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from dlcli.config.loader import load_config
-from dlcli.training.inference import inspect, predict
+from dlcli.training.inference import inspect
+from dlcli.training.prediction import predict
 from dlcli.training.runner import Output, train
 from tests.conftest import REPO
 

@@ -1,0 +1,77 @@
+"""Schema of the course's data sources: time series, text and image folders.
+
+Each is one sub-section of `data:` named like its `dataset:` (`timeseries:`, `text:`,
+`image_folder:`), with every default documented beside its field. `data.path` names the
+file or folder (relative to the config file), as for the other file sources.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from dlcli.config.limits import MAX_DIMENSION
+from dlcli.config.schema_base import Flag, Number, Strict, count
+
+
+class GeneratedSignal(Strict):
+    """A series generated for teaching, when `data.path` is not given.
+
+    sine: `value` = two sines (periods 50 and 13 steps) + Gaussian noise, a forecast task.
+    echo: `x` is noise and `echo` is x delayed by `lag` steps, so predicting `echo` from a
+    window of `x` needs a memory of `lag` steps: where SimpleRNN fails and LSTM does not.
+    """
+
+    kind: Literal["sine", "echo"] = "sine"
+    length: Annotated[int, Field(ge=10, le=1_000_000)] = 2000  # number of time steps
+    noise: Annotated[Number, Field(ge=0)] = 0.1  # stddev of the Gaussian noise
+    lag: count(MAX_DIMENSION) = 20  # echo: how many steps back the target looks
+
+
+class TimeseriesData(Strict):
+    """`dataset: timeseries`: windows of past steps -> the target `horizon` steps later.
+
+    The series is split by time (train, then validation, then test: never shuffled across
+    the split); standardisation statistics come from the training part only.
+    """
+
+    window: count(MAX_DIMENSION)  # past time steps per sample (the model's input length)
+    horizon: count(MAX_DIMENSION) = 1  # forecast the target this many steps after the window's end
+    columns: list[str] | None = None  # CSV columns fed to the model; unset: all (generated:
+    # the signal's input column)
+    target: str | None = None  # the column to forecast; unset: the first input column
+    # (generated echo: `echo`)
+    generate: GeneratedSignal | None = None  # without data.path: this generated series
+    standardize: Flag = True  # (x - mean) / std per column, training part's statistics
+
+
+class TextData(Strict):
+    """`dataset: text`: labelled text, from a CSV (`path` a file) or one folder per class
+    of .txt files (`path` a folder). A Keras TextVectorization vocabulary is fitted on the
+    training split only and saved in the run as vocabulary.txt; `predict` reuses it on
+    raw strings."""
+
+    text_column: str = "text"  # CSV: the column holding the text
+    label_column: str = "label"  # CSV: the column holding the class (name or number)
+    level: Literal["word", "character"] = "word"  # tokens are words or single characters
+    vocabulary_size: Annotated[int, Field(ge=3)] = 10000  # incl. 0 = padding, 1 = unknown
+    sequence_length: count(MAX_DIMENSION) = 100  # tokens per sample, padded/cut at the end
+    encoding: Literal["ids", "onehot"] = "ids"  # ids for an Embedding; onehot: one
+    # vocabulary-wide 0/1 vector per token (to show what an Embedding saves)
+
+
+class ImageFolderData(Strict):
+    """`dataset: image_folder`: one subfolder per class of PNG/JPEG files (Keras's
+    image_dataset_from_directory layout), streamed from disk batch by batch."""
+
+    # height, width: every image is resized to this
+    image_size: tuple[count(MAX_DIMENSION), count(MAX_DIMENSION)] = (64, 64)
+    color_mode: Literal["grayscale", "rgb"] = "rgb"  # 1 or 3 channels
+    scale: Annotated[Number, Field(gt=0)] = 255.0  # pixels are divided by this
+
+    @model_validator(mode="after")
+    def _sizes(self) -> ImageFolderData:
+        if max(self.image_size) > 4096:
+            raise ValueError("image_size above 4096 pixels a side is not supported")
+        return self

@@ -1,0 +1,126 @@
+"""`model:` — one stack of layers (sequential), named layers wired together (graph), or a
+generator and a discriminator trained against each other (gan).
+
+A graph's wiring is checked here, before TensorFlow starts: every input a node names
+must exist (no dangling inputs) and no node may depend on itself (no cycles); each
+message names the node by its key path. Shape mismatches are found when Keras builds
+the graph, and named the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from dlcli.config.layers import MERGE_LAYERS, LayerItem, layer_type
+from dlcli.config.limits import MAX_DIMENSION, MAX_WIDTH
+from dlcli.config.schema_base import Activation, Strict, count
+
+
+class GraphInput(Strict):
+    """A named view of the data's samples: some columns of the last axis (e.g. the user
+    id and the item id of a ratings row), or the whole sample when `columns` is unset."""
+
+    columns: list[Annotated[int, Field(ge=0)]] | None = None
+
+
+class GraphNode(Strict):
+    name: str  # how later nodes and `outputs` refer to this node
+    inputs: Annotated[list[str], Field(min_length=1)]  # model inputs or earlier nodes
+    layer: LayerItem  # one allow-listed layer; Add/Multiply/Concatenate/Dot merge inputs
+
+
+class ModelConfig(Strict):
+    kind: Literal["sequential", "graph", "gan"] = "sequential"
+    # one sample's shape, e.g. [784] or [28, 28, 1] (gan:
+    input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]
+    # one real sample, the discriminator's input and the generator's output)
+    activation: Activation | None = None  # default for hidden Dense/Conv layers
+    layers: Annotated[list[LayerItem], Field(min_length=1)] | None = None  # sequential
+    # graph: named inputs (unset: one input `input`, the whole sample), nodes, outputs
+    inputs: dict[str, GraphInput] | None = None
+    nodes: Annotated[list[GraphNode], Field(min_length=1)] | None = None
+    outputs: list[str] | None = None  # node names; unset: the last node
+    # gan: noise of latent_dim values -> generator -> a sample -> discriminator -> 1 logit
+    latent_dim: count(MAX_WIDTH) = 64
+    generator: Annotated[list[LayerItem], Field(min_length=1)] | None = None
+    discriminator: Annotated[list[LayerItem], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> ModelConfig:
+        needs = {"sequential": ("layers",), "graph": ("nodes",),
+                 "gan": ("generator", "discriminator")}  # fmt: skip
+        for key in needs[self.kind]:
+            if getattr(self, key) is None:
+                raise ValueError(f"model.kind {self.kind!r} needs `{key}:` (model.{key})")
+        for key, kind in (("layers", "sequential"), ("nodes", "graph"), ("inputs", "graph"),
+                          ("generator", "gan"), ("discriminator", "gan")):  # fmt: skip
+            if getattr(self, key) is not None and self.kind != kind:
+                raise ValueError(
+                    f"model.{key} belongs to model.kind {kind!r}, but the kind is "
+                    f"{self.kind!r}: set `kind: {kind}` or remove `{key}:`"
+                )
+        if self.kind == "graph":
+            check_graph(self)
+        return self
+
+    def input_names(self) -> list[str]:
+        return list(self.inputs) if self.inputs else ["input"]
+
+    def output_names(self) -> list[str]:
+        assert self.nodes is not None
+        return self.outputs or [self.nodes[-1].name]
+
+
+def check_graph(model: ModelConfig) -> None:
+    """Unique names, no dangling inputs, no cycles, merge layers where inputs meet."""
+    assert model.nodes is not None
+    inputs = model.input_names()
+    index = {}
+    for i, node in enumerate(model.nodes):
+        where = f"model.nodes[{i}] {node.name!r}"
+        if node.name in index or node.name in inputs:
+            raise ValueError(f"{where}: the name {node.name!r} is used twice")
+        index[node.name] = i
+        merge = layer_type(node.layer) in MERGE_LAYERS
+        if merge and len(node.inputs) < 2:
+            raise ValueError(f"{where}: {layer_type(node.layer)} merges two or more inputs")
+        if not merge and len(node.inputs) > 1:
+            raise ValueError(
+                f"{where}: a {layer_type(node.layer)} layer takes one input; combine "
+                f"{', '.join(node.inputs)} first with Add, Multiply, Concatenate or Dot"
+            )
+    known = set(inputs) | set(index)
+    for i, node in enumerate(model.nodes):
+        for name in node.inputs:
+            if name not in known:
+                raise ValueError(
+                    f"model.nodes[{i}] {node.name!r}: input {name!r} is neither a model input "
+                    f"({', '.join(inputs)}) nor a node (dangling input)"
+                )
+    for name in model.output_names():
+        if name not in index:
+            raise ValueError(f"model.outputs: {name!r} is not a node")
+    _check_cycles(model.nodes, index)
+
+
+def _check_cycles(nodes: list[GraphNode], index: dict[str, int]) -> None:
+    state: dict[str, str] = {}  # name -> "visiting" | "done"
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done" or name not in index:
+            return
+        if state.get(name) == "visiting":
+            loop = path[path.index(name):] + [name]
+            raise ValueError(
+                f"model.nodes[{index[name]}] {name!r}: a cycle: {' -> '.join(loop)} "
+                "(a node cannot depend on its own output)"
+            )
+        state[name] = "visiting"
+        for parent in nodes[index[name]].inputs:
+            visit(parent, [*path, name])
+        state[name] = "done"
+
+    for node in nodes:
+        visit(node.name, [])

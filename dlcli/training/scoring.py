@@ -1,0 +1,36 @@
+"""A freshly trained model scored on its held-out split (test, else validation, else
+train), and every classifier's confusion matrix drawn into plots/ with class names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dlcli.errors import ModelError, first_line
+
+
+def final_evaluation(
+    model, dataset, batch_size: int, plots_dir: Path
+) -> tuple[dict[str, float], str]:
+    """The metrics on the held-out split, and which split that was."""
+    from dlcli.training.builder import model_errors
+    from dlcli.training.feeding import evaluate_on, evaluation_split
+
+    split, x, y = evaluation_split(dataset, batch_size)
+    try:
+        metrics = evaluate_on(model, x, y, batch_size)
+        if dataset.num_classes and not getattr(model, "is_gan", False):  # every classifier
+            _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
+    except model_errors() as error:
+        raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
+    return metrics, split
+
+
+def _confusion_plot(model, dataset, x, y, batch_size: int, plots_dir: Path) -> None:
+    from dlcli.runs.confusion import confusion_matrix, plot_confusion
+    from dlcli.training.feeding import class_predictions
+
+    y_true, y_pred = class_predictions(model, x, y, batch_size)
+    names = dataset.preprocessing.get("class_names") or [str(i) for i in range(
+        dataset.num_classes)]  # fmt: skip
+    counts = confusion_matrix(y_true, y_pred, len(names))
+    plot_confusion(counts, [str(n) for n in names], plots_dir)

@@ -1,0 +1,70 @@
+"""dlcli.config.model_schema: model kinds, and a graph's wiring checked before TensorFlow."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from dlcli.config.model_schema import ModelConfig
+
+
+def graph(*nodes, **extra) -> dict:
+    return {"kind": "graph", "input_shape": [4], "nodes": list(nodes), **extra}
+
+
+def node(name, inputs, layer="Dense") -> dict:
+    return {"name": name, "inputs": inputs,
+            "layer": {"Dense": {"units": 4}} if layer == "Dense" else layer}  # fmt: skip
+
+
+def refused(fields: dict) -> str:
+    with pytest.raises(ValidationError) as caught:
+        ModelConfig.model_validate(fields)
+    return str(caught.value)
+
+
+def test_a_residual_branch_is_accepted_in_any_listed_order() -> None:
+    model = ModelConfig.model_validate(graph(
+        node("out", ["sum"]), node("sum", ["input", "hidden"], "Add"), node("hidden", ["input"]),
+        outputs=["out"],
+    ))  # fmt: skip
+    assert model.output_names() == ["out"] and model.input_names() == ["input"]
+
+
+def test_a_cycle_is_named_with_its_path() -> None:
+    message = refused(graph(node("a", ["input"]), node("b", ["a", "c"], "Add"), node("c", ["b"])))
+    assert "model.nodes[1] 'b': a cycle: b -> c -> b" in message
+
+
+def test_a_dangling_input_is_named() -> None:
+    message = refused(graph(node("a", ["input"]), node("b", ["a", "skip"], "Add")))
+    assert "input 'skip' is neither a model input (input) nor a node" in message
+
+
+def test_merging_needs_two_inputs_and_other_layers_one() -> None:
+    assert "Add merges two or more inputs" in refused(graph(node("a", ["input"], "Add")))
+    message = refused(graph(node("a", ["input"]), node("b", ["input", "a"])))
+    assert "a Dense layer takes one input; combine input, a first with Add" in message
+
+
+def test_duplicate_names_and_unknown_outputs_are_refused() -> None:
+    assert "the name 'a' is used twice" in refused(graph(node("a", ["input"]), node("a", ["a"])))
+    assert "model.outputs: 'z' is not a node" in refused(graph(node("a", ["input"]),
+                                                               outputs=["z"]))  # fmt: skip
+
+
+def test_each_kind_needs_its_own_sections_and_no_other() -> None:
+    gan = {"kind": "gan", "input_shape": [2], "generator": [{"Dense": {"units": 2}}]}
+    assert "model.kind 'gan' needs `discriminator:`" in refused(gan)
+    assert "model.kind 'sequential' needs `layers:`" in refused({"input_shape": [2]})
+    stray = {"input_shape": [2], "layers": [{"Dense": {"units": 1}}],
+             "nodes": [{"name": "a", "inputs": ["input"], "layer": "Flatten"}]}
+    assert "model.nodes belongs to model.kind 'graph'" in refused(stray)
+
+
+def test_new_layers_are_in_the_allow_list() -> None:
+    layers = [{"Bidirectional": {"layer": "GRU", "units": 4}}, {"UpSampling2D": {"size": 2}},
+              {"Conv2DTranspose": {"filters": 2, "kernel_size": 3}}, {"RandomFlip": {}},
+              {"RandomRotation": {"factor": 0.1}}, {"RandomZoom": {"height_factor": 0.1}},
+              {"RandomTranslation": {"height_factor": 0.1}}, {"LeakyReLU": {}}]  # fmt: skip
+    assert len(ModelConfig.model_validate({"input_shape": [2], "layers": layers}).layers) == 8
