@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from dlcli.config.limits import MAX_DIMENSION
+from dlcli.config.limits import MAX_DIMENSION, MAX_GENERATED_SAMPLES, MAX_WIDTH
 from dlcli.config.schema_base import Flag, Number, Strict, count
 
 
@@ -75,3 +75,15 @@ class ImageFolderData(Strict):
         if max(self.image_size) > 4096:
             raise ValueError("image_size above 4096 pixels a side is not supported")
         return self
+
+
+class LinearData(Strict):
+    """`dataset: linear`: y = x·W + b + noise, with W and b known (written to the run)."""
+
+    samples: count(MAX_GENERATED_SAMPLES) = 200
+    features: count(MAX_WIDTH) = 1
+    outputs: count(MAX_WIDTH) = 1
+    weights: list[list[Number]] | None = None  # features×outputs; unset: drawn from N(0, 1)
+    bias: list[Number] | None = None  # outputs; unset: drawn from N(0, 1)
+    noise: Annotated[Number, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y
+    x_range: tuple[Number, Number] = (-1.0, 1.0)  # x is drawn uniformly from this range

@@ -13,12 +13,16 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from dlcli.config import names
 from dlcli.config.callbacks_schema import CallbacksConfig
-from dlcli.config.data_sources_schema import ImageFolderData, TextData, TimeseriesData
+from dlcli.config.data_sources_schema import (
+    ImageFolderData,
+    LinearData,
+    TextData,
+    TimeseriesData,
+)
 from dlcli.config.limits import (
     MAX_BATCH_SIZE,
     MAX_DIMENSION,
     MAX_EPOCHS,
-    MAX_GENERATED_SAMPLES,
     MAX_STEPS_PER_EXECUTION,
     MAX_WIDTH,
 )
@@ -40,7 +44,8 @@ from dlcli.config.tracking_schema import MlflowConfig, TrackingConfig
 
 # Sections that live in their own modules, importable from here as before.
 __all__ = [
-    "CallbacksConfig", "Config", "DataConfig", "MlflowConfig", "ModelConfig", "TrackingConfig",
+    "CallbacksConfig", "Config", "DataConfig", "LinearData", "MlflowConfig", "ModelConfig",
+    "TrackingConfig",
 ]  # fmt: skip
 
 # Built-in datasets (Keras's) and the other sources; see dlcli/data/sources.py.
@@ -56,18 +61,6 @@ KERAS_DATASETS = (
 )
 OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx", "timeseries", "text", "image_folder")
 DATASETS = KERAS_DATASETS + OTHER_SOURCES
-
-
-class LinearData(Strict):
-    """`dataset: linear`: y = x·W + b + noise, with W and b known (written to the run)."""
-
-    samples: count(MAX_GENERATED_SAMPLES) = 200
-    features: count(MAX_WIDTH) = 1
-    outputs: count(MAX_WIDTH) = 1
-    weights: list[list[Number]] | None = None  # features×outputs; unset: drawn from N(0, 1)
-    bias: list[Number] | None = None  # outputs; unset: drawn from N(0, 1)
-    noise: Annotated[Number, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y
-    x_range: tuple[Number, Number] = (-1.0, 1.0)  # x is drawn uniformly from this range
 
 
 class DataConfig(Strict):
