@@ -1,8 +1,8 @@
-"""`make bench`: start-up, throughput and compare; prints the tables, writes JSON
-under benchmarks/results/ (git-ignored).
+"""`make bench`: start-up, throughput, compare and the model matrix; prints the tables,
+writes JSON under benchmarks/results/ (git-ignored).
 
     python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
-                         [--only startup,throughput,compare]
+                         [--only startup,throughput,compare,matrix] [--workloads cnn,lstm]
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks import compare, startup, throughput
+from benchmarks import compare, matrix, startup, throughput
 from benchmarks.common import machine, write_results
 
 
@@ -18,7 +18,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
     parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
-    parser.add_argument("--only", default="startup,throughput,compare")
+    parser.add_argument("--only", default="startup,throughput,compare,matrix")
+    parser.add_argument("--workloads", default="", help="matrix: e.g. cnn,lstm (default: all)")
     parser.add_argument("--deterministic", action="store_true", help="throughput: add it")
     options = parser.parse_args()
     chosen = options.only.split(",")
@@ -44,6 +45,11 @@ def main() -> None:
     if "compare" in chosen:
         results["compare"] = compare.measure()
         tables.append(compare.report(results["compare"]))
+        print(tables[-1], flush=True)
+    if "matrix" in chosen:
+        workloads = [name for name in options.workloads.split(",") if name]
+        results["matrix"] = matrix.measure(options.reps, workloads)
+        tables.append(matrix.report(results["matrix"]))
         print(tables[-1], flush=True)
     results["seconds"] = time.perf_counter() - started
     results["load_average_at_end"] = machine()["load_average"]

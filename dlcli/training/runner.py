@@ -86,13 +86,14 @@ def train_on(
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
     model, device = prepare_model(loaded, output)
+    speed = _set_xla(loaded, model, device, len(dataset.x_train))  # for fit() only
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
     run.set_status(files.RUNNING, command=_command_line(), config_sha256=config_hash(loaded))
     hint = output.resume_hint or f"dlcli train --resume {run.path}"
     with stop_on_signals(hint), recording(run):
         start = restore(run, model)
-        _write_run_facts(run, model, dataset, device, cfg.seed)
+        _write_run_facts(run, model, dataset, device, cfg.seed, speed)
         history = _fit(run, model, dataset, loaded, output, start)
         metrics, evaluated_on = _final_evaluation(model, dataset, cfg.train.eval_batch_size)
         _save_artifacts(run, model, history, metrics, evaluated_on)
@@ -136,13 +137,26 @@ def recording(run: RunDir) -> Iterator[None]:
         raise
 
 
-def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> None:
+def _set_xla(loaded: LoadedConfig, model, device: str, train_samples: int) -> dict:
+    """Decide XLA for fit() (speed_policy), set it on the model; return env.json's facts."""
+    import keras
+
+    from dlcli.training.speed import xla_for_fit
+    from dlcli.training.speed_policy import decide_xla, speed_facts
+
+    cfg = loaded.config
+    decision = decide_xla(cfg.train, cfg.model, device, train_samples, keras.backend.backend())
+    return speed_facts(cfg.train, decision, xla_for_fit(model, decision))
+
+
+def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int, speed: dict) -> None:
     import keras
     import tensorflow as tf
 
     from dlcli.training.builder import model_summary
+    from dlcli.training.speed_policy import speed_summary
 
-    run.write_text(files.SUMMARY_FILE, model_summary(model))
+    run.write_text(files.SUMMARY_FILE, model_summary(model) + speed_summary(speed))
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
     run.write_json(files.DATA_FILE, {**dataset.info, "shapes": _shapes(dataset)})
     run.write_json(
@@ -156,6 +170,7 @@ def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int) -> Non
             "seed": seed,
             "command": _command_line(),
             "data_files": dataset.files,
+            "speed": speed,
         },
     )
 
@@ -173,7 +188,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
-    from dlcli.training.speed import fit_options, use_xla, without_xla
+    from dlcli.training.speed import fit_options, without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
@@ -185,7 +200,6 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
     validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
-    model.jit_compile = use_xla(cfg, len(dataset.x_train))  # for fit() only: see speed.py
     try:
         model.fit(
             dataset.x_train,

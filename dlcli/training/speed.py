@@ -1,33 +1,26 @@
 """The `train` settings that make training fast, turned into TensorFlow/Keras arguments.
 
 The schema holds the settings (train.jit_compile, steps_per_execution, eval_batch_size,
-precision, deterministic); this module decides what they mean on this machine. The
-defaults were chosen by `make bench` (README, "Performance"). TensorFlow and Keras are
-imported inside the functions only.
+precision, deterministic); this module turns them into Keras arguments. What
+`jit_compile: auto` means per kind of model and device is decided in speed_policy.py,
+from the benchmark matrix. TensorFlow and Keras are imported inside the functions only.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from dlcli.config.schema import TrainConfig
 from dlcli.errors import DeviceError
-
-# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP; README,
-# "Performance"): below about this many steps in all it does not pay back.
-AUTO_JIT_MIN_STEPS = 1000
+from dlcli.training.speed_policy import XlaDecision
 
 
-def use_xla(train: TrainConfig, train_samples: int) -> bool:
-    """train.jit_compile resolved: `auto` is on for long trainings, off for short or
-    deterministic ones (TensorFlow's op determinism does not cover XLA kernels)."""
-    if train.jit_compile != "auto":
-        return bool(train.jit_compile)
-    if train.deterministic:
-        return False
-    steps = math.ceil(train_samples / train.batch_size) * train.epochs
-    return steps >= AUTO_JIT_MIN_STEPS
+def xla_for_fit(model, decision: XlaDecision) -> bool:
+    """Set the model's XLA for fit() as decided (speed_policy.decide_xla); return whether
+    fit() compiles with it. `None` hands the choice to Keras (its "auto": on a GPU, on
+    where the model supports it)."""
+    model.jit_compile = decision.on
+    return bool(model.jit_compile)
 
 
 def compile_options(train: TrainConfig) -> dict[str, Any]:
