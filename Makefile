@@ -32,8 +32,11 @@ test-slow: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest -m slow
 
 # Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
-# runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
-# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs).
+# runs, and the model matrix (MLP, CNN, LSTM, Embedding, tabular: plain Keras vs dlcli,
+# XLA on/off, JAX where installed): prints the tables and writes
+# benchmarks/results/bench-*.json (docs/performance-matrix.md).
+# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs);
+# BENCH_ARGS="--only matrix --workloads cnn,lstm" runs part of it.
 bench: $(VENV)/.installed
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 

@@ -3,6 +3,9 @@ writes JSON under benchmarks/results/ (git-ignored).
 
     python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
                          [--only startup,throughput,compare,matrix] [--workloads cnn,lstm]
+
+`--only example_cnn` (not in the default set: ~6 minutes more here) times
+`dlcli train configs/mnist_cnn.yaml` against the plain CNN script doing the same work.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks import compare, matrix, startup, throughput
+from benchmarks import compare, example_cnn, matrix, startup, throughput
 from benchmarks.common import machine, write_results
 
 
@@ -50,6 +53,10 @@ def main() -> None:
         workloads = [name for name in options.workloads.split(",") if name]
         results["matrix"] = matrix.measure(options.reps, workloads)
         tables.append(matrix.report(results["matrix"]))
+        print(tables[-1], flush=True)
+    if "example_cnn" in chosen:
+        results["example_cnn"] = example_cnn.measure(max(2, options.reps - 1))
+        tables.append(example_cnn.report(results["example_cnn"]))
         print(tables[-1], flush=True)
     results["seconds"] = time.perf_counter() - started
     results["load_average_at_end"] = machine()["load_average"]

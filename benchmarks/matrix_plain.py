@@ -4,6 +4,7 @@ config in benchmarks/workloads.py). Fit on NumPy arrays, evaluate on the test sp
 save the model. The only addition is an epoch timer (epoch hooks: nothing per batch).
 
     python benchmarks/matrix_plain.py WORKLOAD DATA.npz EPOCHS RESULT.json [xla|no-xla|default]
+                                      [VALIDATION_SPLIT]
 
 `default` leaves jit_compile to Keras ("auto": off on a CPU-only TensorFlow, always
 compiled on JAX). The backend is Keras's: KERAS_BACKEND=jax runs the JAX script.
@@ -17,6 +18,7 @@ import numpy as np
 
 workload, path, epochs, result_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 xla = sys.argv[5] if len(sys.argv) > 5 else "default"
+validation_split = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
 
 import keras  # noqa: E402  (the import is part of what the script costs)
 
@@ -95,7 +97,13 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 model.fit(
-    x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[EpochTimer()]
+    x_train,
+    y_train,
+    batch_size=batch_size,
+    epochs=epochs,
+    validation_split=validation_split,
+    verbose=0,
+    callbacks=[EpochTimer()],
 )
 test_loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 model.save(result_path + ".model.keras")
@@ -104,7 +112,7 @@ with open(result_path, "w", encoding="utf-8") as out:
     json.dump(
         {
             "epoch_seconds": epoch_seconds,
-            "samples": len(x_train),
+            "samples": round(len(x_train) * (1 - validation_split)),
             "test_accuracy": accuracy,
             "xla": bool(model.jit_compile),
             "backend": keras.backend.backend(),
