@@ -212,8 +212,10 @@ class TrainConfig(Strict):
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if TensorFlow sees one
     callbacks: CallbacksConfig = CallbacksConfig()
     # Speed (dlcli/speed.py; numbers in README "Performance"). Defaults chosen by measurement.
-    jit_compile: Literal["auto"] | bool = "auto"  # XLA; auto: on when training is long enough
-    # to repay its compile time (≥ 1000 steps in all), off with deterministic
+    jit_compile: Literal["auto"] | bool = "auto"  # XLA for fit(); auto: by kind of model and
+    # device as measured (training/speed_policy.py): on a CPU on for dense models from 1000
+    # steps, off for convolution/recurrent/Embedding; Keras's default on a GPU; off with
+    # deterministic. env.json and summary.txt record the decision and why
     steps_per_execution: PositiveInt = 32  # batches per call into TensorFlow (with XLA, one
     # compiled loop); per-batch hooks (live bar, NaN check) run every 32nd batch
     eval_batch_size: PositiveInt = 1024  # batch for validation, final evaluation and prediction
