@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from benchmarks.common import REPO, check, child_env, median, run_child, table
+from benchmarks.common import REPO, check, child_env, median, run_child, table, write_results
 from benchmarks.workloads import WORKLOADS, Workload, write_data
 
 PLAIN = REPO / "benchmarks" / "matrix_plain.py"
@@ -84,7 +84,9 @@ def _measured(run, result: Path, workload: Workload) -> dict:
     }
 
 
-def measure_workload(workload: Workload, reps: int, scratch: Path, jax_ok: bool) -> dict:
+def measure_workload(
+    workload: Workload, reps: int, scratch: Path, jax_ok: bool, xla_reps: int = 1
+) -> dict:
     data, data_kind = write_data(workload, scratch)
     config = scratch / f"{workload.name}.yaml"
     config.write_text(yaml.safe_dump(workload.config(data), sort_keys=False), encoding="utf-8")
@@ -97,10 +99,12 @@ def measure_workload(workload: Workload, reps: int, scratch: Path, jax_ok: bool)
               f"{measured['samples_per_s']:,.0f} samples/s, "
               f"{measured['end_to_end_s']:.1f} s", flush=True)  # fmt: skip
 
-    for _ in range(reps):  # alternating, so load from elsewhere hits all alike
+    for rep in range(reps):  # alternating, so load from elsewhere hits all alike
         add("plain", _plain(workload, data, scratch, "default", "tensorflow"))
         add("dlcli", _dlcli(config, workload, scratch, []))
         chose = bool(runs["dlcli"][-1]["xla"])
+        if rep >= xla_reps:  # the XLA-swapped runs: 2-5x slower on conv/recurrent models
+            continue
         add("plain xla", _plain(workload, data, scratch, "xla", "tensorflow"))
         flipped = ["--set", f"train.jit_compile={str(not chose).lower()}"]
         other = "dlcli no xla" if chose else "dlcli xla"
@@ -122,15 +126,19 @@ def _summary(runs: list[dict]) -> dict[str, Any]:
     }
 
 
-def measure(reps: int, only: list[str] | None = None) -> dict[str, Any]:
+def measure(reps: int, only: list[str] | None = None, xla_reps: int = 1) -> dict[str, Any]:
+    """`reps` alternating runs of each side's defaults; the first `xla_reps` of them also
+    run both sides with XLA the other way (on a loaded 2-core machine those cost minutes
+    each for the CNN and the LSTM)."""
     jax_reason = jax_unavailable()
     if jax_reason:
         print(f"  matrix: JAX rows skipped: {jax_reason}", flush=True)
     chosen = [w for w in WORKLOADS if not only or w.name in only]
     with tempfile.TemporaryDirectory(prefix="dlcli-matrix-") as folder:
-        results = {w.name: measure_workload(w, reps, Path(folder), jax_reason is None)
+        results = {w.name: measure_workload(w, reps, Path(folder), jax_reason is None, xla_reps)
                    for w in chosen}  # fmt: skip
-    return {"reps": reps, "jax_skipped": jax_reason, "workloads": results}
+    return {"reps": reps, "xla_reps": min(xla_reps, reps), "jax_skipped": jax_reason,
+            "workloads": results}  # fmt: skip
 
 
 def rows(results: dict[str, Any]) -> list[list[Any]]:
@@ -163,7 +171,8 @@ def report(results: dict[str, Any]) -> str:
     header += ["plain e2e s", "dlcli e2e s", "dlcli/plain (<= 1.1)"]
     title = (
         f"matrix: plain Keras script vs dlcli train, median of {results['reps']} alternating "
-        "fresh processes each; samples/s of the epochs after the first"
+        f"fresh processes each ({results.get('xla_reps', results['reps'])} for the rows with "
+        "XLA swapped); samples/s of the epochs after the first"
     )
     text = [table(title, header, rows(results))]
     xla = []
@@ -187,10 +196,12 @@ def report(results: dict[str, Any]) -> str:
 def main() -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--xla-reps", type=int, default=1, help="runs with XLA swapped")
     parser.add_argument("--only", default="", help="workloads, e.g. cnn,lstm (default: all)")
     options = parser.parse_args()
-    results = measure(options.reps, [n for n in options.only.split(",") if n])
+    results = measure(options.reps, [n for n in options.only.split(",") if n], options.xla_reps)
     print(report(results))
+    print(f"results: {write_results('matrix', results)}")
     return results
 
 

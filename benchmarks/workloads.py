@@ -59,7 +59,7 @@ WORKLOADS = [
     ),
     Workload(
         "cnn", "convolution", "MNIST CNN of configs/mnist_cnn.yaml, adam, batch 128",
-        12000, 10000, 3,
+        6000, 10000, 3,
         {"input_shape": [28, 28, 1], "activation": "relu", "layers": [
             {"Conv2D": {"filters": 32, "kernel_size": 3}},
             {"MaxPooling2D": {"pool_size": 2}},
@@ -73,7 +73,7 @@ WORKLOADS = [
     ),
     Workload(
         "lstm", "recurrent", "LSTM(64) on 50 steps x 8 features, binary, batch 128",
-        8000, 2000, 3,
+        4000, 2000, 3,
         {"input_shape": [50, 8], "layers": [{"LSTM": {"units": 64}}, _SIGMOID]},
         _BINARY, 128,
     ),
