@@ -146,11 +146,12 @@ def op_profile(model, dataset, cfg, scratch: Path) -> dict[str, Any]:
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    tf.profiler.experimental.start(str(scratch / "trace"))
+    scratch = scratch / f"trace-{time.monotonic_ns()}"  # one folder per trace
+    tf.profiler.experimental.start(str(scratch))
     wall = epoch_seconds(model, dataset, cfg, [])
     tf.profiler.experimental.stop()
     space = xplane_pb2.XSpace()
-    space.ParseFromString(next((scratch / "trace").glob("**/*.xplane.pb")).read_bytes())
+    space.ParseFromString(next(scratch.glob("**/*.xplane.pb")).read_bytes())
     plane = next(p for p in space.planes if p.name == "/host:CPU")
     per_type: dict[str, float] = defaultdict(float)
     for line in plane.lines:

@@ -138,7 +138,8 @@ def recording(run: RunDir) -> Iterator[None]:
 
 
 def _set_xla(loaded: LoadedConfig, model, device: str, train_samples: int) -> dict:
-    """Decide XLA for fit() (speed_policy), set it on the model; return env.json's facts."""
+    """Decide XLA for fit() and the evaluation batch (speed_policy), set them; return
+    env.json's facts."""
     import keras
 
     from dlcli.training.speed import xla_for_fit
@@ -146,7 +147,11 @@ def _set_xla(loaded: LoadedConfig, model, device: str, train_samples: int) -> di
 
     cfg = loaded.config
     decision = decide_xla(cfg.train, cfg.model, device, train_samples, keras.backend.backend())
-    return speed_facts(cfg.train, decision, xla_for_fit(model, decision))
+    facts = speed_facts(cfg.train, decision, xla_for_fit(model, decision))
+    # The evaluation batch as chosen for this kind of model; config.yaml records it, so a
+    # resumed run and `dlcli evaluate` use the same.
+    cfg.train.eval_batch_size = facts["eval_batch_size"]
+    return facts
 
 
 def _write_run_facts(run: RunDir, model, dataset, device: str, seed: int, speed: dict) -> None:

@@ -107,3 +107,16 @@ def test_every_benchmark_workload_is_a_valid_config_of_its_stated_kind(tmp_path:
         path = tmp_path / f"{workload.name}.yaml"
         path.write_text(yaml.safe_dump(workload.config(tmp_path / "data.npz")), encoding="utf-8")
         assert model_kind(load_config(path).config.model) == workload.kind, workload.name
+
+
+def test_convolution_models_evaluate_in_smaller_batches_unless_the_config_sets_one(
+    tmp_path: Path,
+) -> None:
+    from dlcli.training.speed_policy import eval_batch_size
+
+    conv = loaded(tmp_path, LAYERS["convolution"])
+    assert eval_batch_size(conv.train, "convolution") == 128
+    dense = loaded(tmp_path, LAYERS["dense"])
+    assert eval_batch_size(dense.train, "dense") == 1024  # the schema's default
+    chosen = loaded(tmp_path, LAYERS["convolution"], ", eval_batch_size: 1024")
+    assert eval_batch_size(chosen.train, "convolution") == 1024  # the user's choice wins
