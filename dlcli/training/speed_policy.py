@@ -22,23 +22,29 @@ KIND_LAYERS: dict[str, frozenset[str]] = {
 }
 DENSE = "dense"  # everything else the layer allow-list holds: Dense, Dropout, norms, pooling
 
-# XLA on a CPU: steady-state samples/s with it over without it, from `python -m benchmarks
-# --only matrix` on 2026-11-23 (2 shared Xeon cores; plain Keras scripts on TensorFlow 2.20,
-# median of 3 alternating runs; docs/performance-matrix.md) and the issue-15 runs it confirms
-# (CNN 48-49 s against 9-11 s per epoch; LSTM 7.4 s against 3.0 s).
+# XLA on a CPU: steady-state samples/s with it over without it, dlcli's fit (32 steps per
+# execution). docs/performance-matrix.md has the runs; all on 2 Xeon cores.
+# - dense: 1.28x, benchmarks/profile_step.py, medians of 7 runs on 2026-11-22 (MNIST MLP,
+#   24 650 -> 31 450 samples/s). The matrix on 2026-11-23, at load 15-22 with 2 runs,
+#   gave 0.90x (MLP), within that run's noise.
+# - convolution: 0.2x in issue 15's runs (epochs of 48-49 s against 9-11 s), and 0.03x
+#   (dlcli) or 0.08x (plain script) in the matrix of 2026-11-23 (CNN, 1 run each).
+# - recurrent: 0.41x in issue 15's runs (LSTM(64): 7.4 s against 3.0 s per epoch).
+# - embedding: 2.0x (dlcli; 2.5x for the plain script) in the matrix of 2026-11-23
+#   (Embedding + average pooling, 1 run each, same direction in both pairs).
 CPU_XLA: dict[str, tuple[bool, str]] = {
     "dense": (True, "dense layers ran {gain} faster with it on this CPU"),
     "convolution": (False, "convolution layers ran {gain} slower with it on this CPU"),
     "recurrent": (False, "recurrent layers ran {gain} slower with it on this CPU"),
-    "embedding": (False, "an Embedding model ran {gain} slower with it on this CPU"),
+    "embedding": (True, "an Embedding model ran {gain} faster with it on this CPU"),
 }
-# The measured ratios behind CPU_XLA's words (with XLA / without), filled from the matrix.
-CPU_XLA_MEASURED: dict[str, float] = {
-    "dense": 1.30,
-    "convolution": 0.20,
-    "recurrent": 0.40,
-    "embedding": 0.80,
+CPU_XLA_MEASURED: dict[str, float] = {  # with XLA / without, as listed above
+    "dense": 1.28,
+    "convolution": 0.2,
+    "recurrent": 0.41,
+    "embedding": 2.0,
 }
+
 # Evaluation batch (validation, final evaluation) per kind, where the config leaves
 # train.eval_batch_size at its default (1024). Evaluating the 10 000 MNIST test images on
 # the CNN (steps_per_execution 32, 2 loaded cores, medians of 3 in turn, 2026-11-23):
@@ -46,8 +52,8 @@ CPU_XLA_MEASURED: dict[str, float] = {
 # 32 and 128. Large convolution batches run slower on this CPU (oneDNN), so 128 there.
 EVAL_BATCH: dict[str, int] = {"convolution": 128}
 
-# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP): below about
-# this many steps in all, even a kind that runs faster with it does not repay the compile.
+# XLA compiles the train step once (2-4 s on 2 idle CPU cores for the MNIST MLP): below
+# about this many steps in all, even a kind that runs faster with it does not repay it.
 MIN_STEPS_FOR_XLA = 1000
 
 

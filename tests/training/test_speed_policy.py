@@ -42,7 +42,7 @@ LONG = MIN_STEPS_FOR_XLA * 8 // 4 + 8  # samples for enough steps at batch 8, 4 
 
 @pytest.mark.parametrize(
     ("kind", "on"), [("dense", True), ("convolution", False), ("recurrent", False),
-                     ("embedding", False)],  # fmt: skip
+                     ("embedding", True)],  # fmt: skip
 )
 def test_on_a_cpu_xla_is_on_only_for_kinds_it_made_faster(
     tmp_path: Path, kind: str, on: bool
