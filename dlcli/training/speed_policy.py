@@ -29,7 +29,7 @@ DENSE = "dense"  # everything else the layer allow-list holds: Dense, Dropout, n
 #   gave 0.90x (MLP), within that run's noise.
 # - convolution: 0.2x in issue 15's runs (epochs of 48-49 s against 9-11 s), and 0.03x
 #   (dlcli) or 0.08x (plain script) in the matrix of 2026-11-23 (CNN, 1 run each).
-# - recurrent: 0.41x in issue 15's runs (LSTM(64): 7.4 s against 3.0 s per epoch).
+# - recurrent: 0.405x in issue 15's runs (LSTM(64): 7.4 s against 3.0 s per epoch).
 # - embedding: 2.0x (dlcli; 2.5x for the plain script) in the matrix of 2026-11-23
 #   (Embedding + average pooling, 1 run each, same direction in both pairs).
 CPU_XLA: dict[str, tuple[bool, str]] = {
@@ -41,7 +41,7 @@ CPU_XLA: dict[str, tuple[bool, str]] = {
 CPU_XLA_MEASURED: dict[str, float] = {  # with XLA / without, as listed above
     "dense": 1.28,
     "convolution": 0.2,
-    "recurrent": 0.41,
+    "recurrent": 0.405,
     "embedding": 2.0,
 }
 
