@@ -178,6 +178,8 @@ def report(results: dict[str, Any]) -> str:
     xla = []
     for name, w in results["workloads"].items():
         s = w["summary"]
+        if "plain xla" not in s:  # --xla-reps 0
+            continue
         plain = s["plain xla"]["samples_per_s"] / s["plain"]["samples_per_s"]
         on, off = ("dlcli", "dlcli no xla") if s["dlcli"]["xla"] else ("dlcli xla", "dlcli")
         ours = s[on]["samples_per_s"] / s[off]["samples_per_s"]
