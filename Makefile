@@ -38,8 +38,12 @@ test-slow: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest -m slow
 
 # Start-up, training throughput vs a plain Keras script, compare-optimizers vs separate
-# runs: prints the tables and writes benchmarks/results/bench-*.json (< 10 minutes).
-# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs).
+# runs, the model matrix (MLP, CNN, LSTM, Embedding, tabular: plain Keras vs dlcli,
+# XLA on/off, JAX where installed), the prediction server, `dlcli runs` over 1,000 runs and
+# an image folder's memory: prints the tables and writes benchmarks/results/bench-*.json
+# (docs/performance-matrix.md).
+# BENCH_ARGS=--deterministic adds deterministic mode to the throughput table (+3 runs);
+# BENCH_ARGS="--only matrix --workloads cnn,lstm" runs part of it.
 bench: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 

@@ -1,9 +1,13 @@
-"""`make bench`: start-up, throughput and compare; prints the tables, writes JSON
-under benchmarks/results/ (git-ignored).
+"""`make bench`: start-up, throughput, compare and the model matrix; prints the tables,
+writes JSON under benchmarks/results/ (git-ignored).
 
     python -m benchmarks [--reps 3] [--epochs 3] [--deterministic]
-                         [--only startup,throughput,compare,serve,runs_table,
-                                 image_folder_memory,scale_out]
+                         [--only startup,throughput,compare,matrix,serve,runs_table,
+                                 image_folder_memory,scale_out] [--workloads cnn,lstm]
+
+`--only example_cnn` (not in the default set: ~6 minutes more here) times
+`dlcli train configs/mnist_cnn.yaml` against the plain CNN script doing the same work;
+`scale_out` (JAX vs TensorFlow, 1 vs 2 processes) is opt-in too.
 """
 
 from __future__ import annotations
@@ -11,7 +15,16 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks import compare, image_folder_memory, runs_table, serve_load, startup, throughput
+from benchmarks import (
+    compare,
+    example_cnn,
+    image_folder_memory,
+    matrix,
+    runs_table,
+    serve_load,
+    startup,
+    throughput,
+)
 from benchmarks.common import machine, write_results
 
 
@@ -20,8 +33,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="throughput repetitions")
     parser.add_argument("--epochs", type=int, default=3, help="throughput epochs per run")
     parser.add_argument(
-        "--only", default="startup,throughput,compare,serve,runs_table,image_folder_memory"
+        "--only",
+        default="startup,throughput,compare,matrix,serve,runs_table,image_folder_memory",
     )
+    parser.add_argument("--workloads", default="", help="matrix: e.g. cnn,lstm (default: all)")
     parser.add_argument("--deterministic", action="store_true", help="throughput: add it")
     options = parser.parse_args()
     chosen = options.only.split(",")
@@ -63,6 +78,14 @@ def main() -> None:
     if "image_folder_memory" in chosen:
         results["image_folder_memory"] = image_folder_memory.measure()
         tables.append(image_folder_memory.report(results["image_folder_memory"]))
+    if "matrix" in chosen:
+        workloads = [name for name in options.workloads.split(",") if name]
+        results["matrix"] = matrix.measure(options.reps, workloads)
+        tables.append(matrix.report(results["matrix"]))
+        print(tables[-1], flush=True)
+    if "example_cnn" in chosen:
+        results["example_cnn"] = example_cnn.measure(max(2, options.reps - 1))
+        tables.append(example_cnn.report(results["example_cnn"]))
         print(tables[-1], flush=True)
     results["seconds"] = time.perf_counter() - started
     results["load_average_at_end"] = machine()["load_average"]

@@ -1,7 +1,7 @@
 """Where the training step of benchmarks/mnist_mlp.yaml spends its time, measured.
 
 Builds, compiles and fits the model with dlcli's own runner (runner.prepare_model,
-speed.use_xla, speed.fit_options), warms each variant up for one epoch, then:
+speed_policy.decide_xla, speed.fit_options), warms each variant up for one epoch, then:
   1. times one-epoch fits of the defaults and of variants (batch size, steps per
      execution, XLA, shuffle), in turn for --reps rounds: medians of the epochs;
   2. traces one epoch (469 steps) of the defaults with TensorFlow's profiler and
@@ -165,13 +165,15 @@ def trainer(overrides: list[str], data_set: list[str], dataset=None):
 
     from dlcli.config.loader import load_config
     from dlcli.training import runner
-    from dlcli.training.speed import fit_options, use_xla
+    from dlcli.training.speed import fit_options, xla_for_fit
+    from dlcli.training.speed_policy import decide_xla
 
     loaded = load_config(CONFIG, [*data_set, *overrides])
     dataset = dataset or runner.load_checked_data(loaded)
     model, _ = runner.prepare_model(loaded, runner.Output(progress="none"))
     cfg = loaded.config.train
-    model.jit_compile = use_xla(cfg, len(dataset.x_train))
+    model_cfg = loaded.config.model
+    xla_for_fit(model, decide_xla(cfg, model_cfg, "cpu", len(dataset.x_train)))
     marks: list[float] = []  # epoch begin and end: fit()'s own setup is not timed
     mark = keras.callbacks.LambdaCallback(
         on_epoch_begin=lambda *_: marks.append(time.perf_counter()),

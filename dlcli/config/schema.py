@@ -233,9 +233,8 @@ class CompileConfig(Strict):
     metrics: list[Annotated[str, name_in("metric", names.METRICS)]] = []
 
 
-# train.diagnostics: names of extra measurements; dlcli.training.diagnostics.DIAGNOSTICS maps each
-# to its callback (a test checks the two lists agree).
-DIAGNOSTIC_NAMES = ("gradient_norms",)
+# train.diagnostics: names of extra measurements; training.diagnostics.DIAGNOSTICS maps
+DIAGNOSTIC_NAMES = ("gradient_norms",)  # each to its callback (a test keeps them equal)
 
 
 class TrainConfig(Strict):
@@ -245,8 +244,10 @@ class TrainConfig(Strict):
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
     callbacks: CallbacksConfig = CallbacksConfig()
     # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
-    jit_compile: Literal["auto"] | Flag = "auto"  # XLA; auto: on when training is long enough
-    # to repay its compile time (≥ 1000 steps in all), off with deterministic
+    jit_compile: Literal["auto"] | Flag = "auto"  # XLA for fit(); auto: by kind of model and
+    # device as measured (training/speed_policy.py): on a CPU, on for dense and Embedding
+    # models from 1000 steps, off for convolution/recurrent; Keras's default on a GPU or JAX;
+    # off with deterministic. env.json and summary.txt record the decision and why
     steps_per_execution: count(MAX_STEPS_PER_EXECUTION) = 32  # batches per call into TF (XLA: one
     # compiled loop); per-batch hooks (live bar, NaN check) run every 32nd batch
     eval_batch_size: count(MAX_BATCH_SIZE) = 1024  # validation, final evaluation, prediction

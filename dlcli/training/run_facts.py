@@ -13,14 +13,16 @@ from dlcli.training.backend import Job
 
 
 def write_run_facts(
-    run: RunDir, model, dataset, device: str, cfg, job: Job | None
+    run: RunDir, model, dataset, device: str, cfg, job: Job | None, speed: dict | None = None
 ) -> dict[str, Any]:
     """summary.txt, preprocessing.json, data.json and env.json; returns env.json's content."""
     from dlcli.training import backend
     from dlcli.training.builder import model_summary
     from dlcli.training.feeding import shapes
+    from dlcli.training.speed_policy import speed_summary
 
-    run.write_text(files.SUMMARY_FILE, model_summary(model))
+    summary = model_summary(model) + (speed_summary(speed) if speed else "")
+    run.write_text(files.SUMMARY_FILE, summary)
     run.write_json(files.PREPROCESSING_FILE, dataset.preprocessing)
     for name, text in dataset.run_files.items():  # e.g. the text vocabulary
         run.write_text(name, text)
@@ -36,6 +38,7 @@ def write_run_facts(
         "seed": cfg.seed,
         "command": command_line(),
         "data_files": dataset.files,
+        "speed": speed,
     }
     run.write_json(files.ENV_FILE, env)
     return env

@@ -29,6 +29,7 @@ from dlcli.training.checks import check_fit
 from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
 from dlcli.training.run_facts import command_line, write_run_facts
 from dlcli.training.scoring import final_evaluation
+from dlcli.training.speed import set_xla
 
 
 @dataclass
@@ -107,6 +108,7 @@ def train_on(
     with out_of_memory_reported():
         # (job only when there is one: tests wrap prepare_model(loaded, output))
         model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
+    speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
     run = resume_from or RunDir.create(runs_dir, name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
@@ -118,7 +120,7 @@ def train_on(
         state = partial(_recorded_state, run)
         with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
             start = restore(run, model, cfg.train.epochs)
-            env = write_run_facts(run, model, dataset, device, cfg, job)
+            env = write_run_facts(run, model, dataset, device, cfg, job, speed)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
@@ -201,7 +203,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
     from dlcli.training.feeding import fit_arguments
-    from dlcli.training.speed import use_xla, without_xla
+    from dlcli.training.speed import without_xla
 
     cfg = loaded.config.train
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
@@ -216,8 +218,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += _gan_callbacks(run, loaded) if gan else []
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
-    # XLA for fit() only (see speed.py); not for a GAN's two-optimizer step
-    model.jit_compile = use_xla(cfg, dataset.train_samples) and not gan
+    # XLA for fit() was set before training (speed.set_xla), as env.json records
     try:
         model.fit(
             # arrays, or a source's streamed batches; each process its share of a batch

@@ -1,37 +1,26 @@
 """The `train` settings that make training fast, turned into TensorFlow/Keras arguments.
 
 The schema holds the settings (train.jit_compile, steps_per_execution, eval_batch_size,
-precision, deterministic); this module decides what they mean on this machine. The
-defaults were chosen by `make bench` (docs/performance.md). TensorFlow and Keras are
-imported inside the functions only.
+precision, deterministic); this module turns them into Keras arguments. What
+`jit_compile: auto` means per kind of model and device is decided in speed_policy.py,
+from the benchmark matrix. TensorFlow and Keras are imported inside the functions only.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from dlcli.config.schema import TrainConfig
 from dlcli.errors import DeviceError
-
-# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP;
-# docs/performance.md): below about this many steps in all it does not pay back.
-AUTO_JIT_MIN_STEPS = 1000
+from dlcli.training.speed_policy import XlaDecision
 
 
-def use_xla(train: TrainConfig, train_samples: int) -> bool:
-    """train.jit_compile resolved: `auto` is on for long trainings, off for short or
-    deterministic ones (TensorFlow's op determinism does not cover XLA kernels). JAX
-    always compiles with XLA (without it Keras runs op by op, many times slower), and
-    XLA on the CPU is deterministic, so `auto` is always on there."""
-    if train.jit_compile != "auto":
-        return bool(train.jit_compile)
-    if train.backend == "jax":
-        return True
-    if train.deterministic:
-        return False
-    steps = math.ceil(train_samples / train.batch_size) * train.epochs
-    return steps >= AUTO_JIT_MIN_STEPS
+def xla_for_fit(model, decision: XlaDecision) -> bool:
+    """Set the model's XLA for fit() as decided (speed_policy.decide_xla); return whether
+    fit() compiles with it. `None` hands the choice to Keras (its "auto": on a GPU, on
+    where the model supports it)."""
+    model.jit_compile = decision.on
+    return bool(model.jit_compile)
 
 
 def compile_options(train: TrainConfig) -> dict[str, Any]:
@@ -83,3 +72,21 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
         )
     keras.mixed_precision.set_global_policy(train.precision)
     set_determinism(train.deterministic, device)
+
+
+def set_xla(loaded, model, device: str, train_samples: int) -> dict:
+    """Decide XLA for fit() and the evaluation batch (speed_policy), set them on the model
+    and the config; return env.json's `speed` facts. A GAN's two-optimizer step stays
+    without XLA."""
+    from dlcli.training.speed_policy import decide_xla, speed_facts
+
+    cfg = loaded.config
+    if cfg.model.kind == "gan":
+        decision = XlaDecision(False, "XLA off: a GAN's two-optimizer step is not compiled", "gan")
+    else:
+        decision = decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
+    facts = speed_facts(cfg.train, decision, xla_for_fit(model, decision))
+    # The evaluation batch as chosen for this kind of model; config.yaml records it, so a
+    # resumed run and `dlcli evaluate` use the same.
+    cfg.train.eval_batch_size = facts["eval_batch_size"]
+    return facts

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from dlcli.cli.app import app
 from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
-from dlcli.training.speed import AUTO_JIT_MIN_STEPS, use_xla
 from tests.conftest import write
 
 LINEAR = """
@@ -52,15 +51,18 @@ def test_new_train_settings_have_documented_defaults(tmp_path: Path) -> None:
     assert train.deterministic is False
 
 
-def test_xla_auto_is_on_only_for_trainings_long_enough_to_repay_compiling(tmp_path: Path) -> None:
-    train = load_config(config_file(tmp_path)).config.train  # 3 epochs of batch 8
-    enough = AUTO_JIT_MIN_STEPS * 8 // 3 + 8
-    assert use_xla(train, 64) is False
-    assert use_xla(train, enough) is True
-    forced = load_config(config_file(tmp_path, "jit_compile: false")).config.train
-    assert use_xla(forced, enough) is False
-    deterministic = load_config(config_file(tmp_path, "deterministic: true")).config.train
-    assert use_xla(deterministic, enough) is False
+def test_a_run_records_its_xla_decision_and_why_in_env_json_and_the_summary(
+    tmp_path: Path,
+) -> None:
+    run = _train(config_file(tmp_path), tmp_path / "runs")  # 3 epochs of 6 batches: short
+    speed = json.loads((run / "env.json").read_text())["speed"]
+    assert speed["model_kind"] == "dense"
+    assert speed["xla"] is False
+    assert speed["xla_reason"].startswith("XLA off: dense layers ran")
+    assert "18 training steps do not repay its compile" in speed["xla_reason"]
+    assert speed["steps_per_execution"] == 32 and speed["eval_batch_size"] == 1024
+    summary = (run / "summary.txt").read_text()
+    assert f"Speed (dense model): {speed['xla_reason']}" in summary
 
 
 def test_deterministic_with_forced_xla_is_a_config_error(tmp_path: Path) -> None:
