@@ -71,7 +71,7 @@ def validate(
         checked = api.validate(config, set_ or [], data=data)
     cfg = checked.loaded.config
     out.print(
-        f"{config}: valid ({_model_size(cfg.model)}, {checked.params:,} parameters, "
+        f"{config}: valid ({_model_size(cfg.model)}, {_parameters(checked.params)}, "
         f"{cfg.compile.loss}, {cfg.compile.optimizer.name}, {cfg.train.epochs} epochs)"
     )
     if checked.data:
@@ -223,6 +223,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _parameters(count: int) -> str:
+    return f"{count:,} parameters" if count else "parameters counted when built"
 
 
 def _model_size(model) -> str:

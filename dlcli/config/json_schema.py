@@ -19,8 +19,30 @@ COMMITTED_SCHEMA = "docs/dlcli.schema.json"  # relative to the repository root
 
 def config_schema() -> dict[str, Any]:
     """The JSON Schema a config file (after YAML parsing) must satisfy."""
-    schema = Config.model_json_schema(mode="validation")
+    schema = _standard_bounds(Config.model_json_schema(mode="validation"))
     return {"$schema": SCHEMA_DIALECT, "title": "dlcli config", **schema}
+
+
+# Bounds on a type with its own validator (schema_base.Integer/Number refuse true/false and
+# text) come out of pydantic under their Python names, which JSON Schema ignores: renamed
+# here, so editors check the same ranges `dlcli validate` does.
+_BOUND_KEYWORDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum",
+                   "le": "maximum"}  # fmt: skip
+
+
+def _standard_bounds(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_standard_bounds(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    numeric = node.get("type") in ("integer", "number")
+    return {
+        (_BOUND_KEYWORDS[key] if numeric and key in _BOUND_KEYWORDS else key): (
+            _standard_bounds(value) if key != "properties" else
+            {name: _standard_bounds(sub) for name, sub in value.items()}
+        )
+        for key, value in node.items()
+    }  # fmt: skip
 
 
 def schema_text() -> str:

@@ -35,15 +35,27 @@ class Estimate:
     bytes: int = 0  # training memory, filled in by estimate()
 
 
+def _stacks(model) -> list[tuple[list[int], list]]:
+    """(input shape, layers) of each straight stack of the model: one for `sequential`,
+    the generator's and the discriminator's for `gan`, none for a `graph` (not estimated:
+    Keras counts its parameters when it builds it)."""
+    if model.kind == "sequential":
+        return [(list(model.input_shape), model.layers)]
+    if model.kind == "gan":
+        return [([model.latent_dim], model.generator),
+                (list(model.input_shape), model.discriminator)]  # fmt: skip
+    return []
+
+
 def estimate(config: Config) -> Estimate:
     """Parameter count and training memory of the configured model."""
     result = Estimate()
-    shape = list(config.model.input_shape)
-    for item in config.model.layers:
-        shape, params = _layer(layer_type(item), layer_args(item), shape)
-        result.params += params
-        result.layer_params.append(params)
-        result.activations += math.prod(shape) if shape else 0
+    for shape, layers in _stacks(config.model):
+        for item in layers:
+            shape, params = _layer(layer_type(item), layer_args(item), shape)
+            result.params += params
+            result.layer_params.append(params)
+            result.activations += math.prod(shape) if shape else 0
     keras_name = config.compile.optimizer.keras_config()["class_name"]
     slots = OPTIMIZER_SLOTS.get(keras_name, 2)
     train = config.train
@@ -60,11 +72,16 @@ def check_capacity(loaded: LoadedConfig) -> Estimate:
     if available is None or found.bytes <= MEMORY_SHARE * available:
         return found
     biggest = max(range(len(found.layer_params)), key=found.layer_params.__getitem__)
-    item = loaded.config.model.layers[biggest]
+    model = loaded.config.model
+    key, layers = ("layers", model.layers) if model.kind == "sequential" else (
+        ("generator", model.generator) if biggest < len(model.generator) else
+        ("discriminator", model.discriminator))  # fmt: skip
+    index = biggest if key != "discriminator" else biggest - len(model.generator)
+    item = layers[index]
     raise ConfigError(
         [
             loaded.problem(
-                ("model", "layers", biggest, layer_type(item)),
+                ("model", key, index, layer_type(item)),
                 f"the model has {found.params:,} parameters ({found.layer_params[biggest]:,} "
                 f"in this layer); training needs at least {_size(found.bytes)} (weights, "
                 f"gradients, optimizer state, one batch) but this machine has "

@@ -69,7 +69,9 @@ class XlaDecision:
 
 def model_kind(model: ModelConfig) -> str:
     """dense, convolution, recurrent or embedding: what decides the XLA default."""
-    used = {layer_type(item) for item in model.layers}
+    items = [*(model.layers or []), *(node.layer for node in model.nodes or []),
+             *(model.generator or []), *(model.discriminator or [])]  # fmt: skip
+    used = {layer_type(item) for item in items}
     return next((kind for kind, names in KIND_LAYERS.items() if used & names), DENSE)
 
 

@@ -48,6 +48,8 @@ def test_the_schema_refuses_what_dlcli_refuses() -> None:
                    {**base, "train": {"epochs": 0}},  # out of range
                    {**base, "model": {**base["model"], "layers": [{"Dense": {"unit": 3}}]}}):
         assert list(validator.iter_errors(broken)), broken
+    epochs = config_schema()["$defs"]["TrainConfig"]["properties"]["epochs"]
+    assert epochs["exclusiveMinimum"] == 0 and epochs["maximum"] == 100_000  # JSON names
 
 
 def test_every_commented_field_has_its_comment_as_description() -> None:
@@ -65,7 +67,7 @@ def test_every_commented_field_has_its_comment_as_description() -> None:
     assert checked > 60
     # A comment that runs onto the next lines is kept whole.
     jit = schema["$defs"]["TrainConfig"]["properties"]["jit_compile"]["description"]
-    assert jit.startswith("XLA; auto:") and jit.endswith("off with deterministic")
+    assert jit.startswith("XLA for fit(); auto:") and jit.endswith("the decision and why")
     assert "tensorboard" in TrainConfig.model_fields
     assert schema_base.Strict.model_config["extra"] == "forbid"
 
