@@ -10,6 +10,7 @@ same scaling the config applied at training time, so it is done in one place.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,7 @@ import numpy as np
 from dlcli.data.columns import column_order
 from dlcli.data.formats import csv_number, read_csv_rows
 from dlcli.data.images import INVERT_MODES, should_invert
+from dlcli.data.row_labels import Indexed, RowLabels
 from dlcli.data.validation import refuse_non_real
 from dlcli.errors import DataError
 
@@ -34,7 +36,7 @@ def read_inputs(
     target: str | None = None,
     invert: str = "auto",
     preprocessing: dict | None = None,
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, Sequence[str]]:
     """Read every file into a float32 array of shape (n, *sample_shape) plus n row labels.
 
     `target` names a CSV column to drop (the label column of a training export).
@@ -50,11 +52,13 @@ def read_inputs(
     sample_shape = tuple(int(d) for d in sample_shape)
     facts = InputFacts(target, invert, preprocessing or {})
     batches: list[np.ndarray] = []
-    labels: list[str] = []
+    labels = RowLabels()
     for name in paths:
         x, row_labels = _read_one(name, sample_shape, facts)
         batches.append(x)
         labels.extend(row_labels)
+    if len(batches) == 1:  # one file: no second copy of what may be a large array
+        return batches[0].astype(np.float32, copy=False), labels
     return np.concatenate(batches).astype(np.float32, copy=False), labels
 
 
@@ -135,7 +139,7 @@ def _load_npz(path: Path, name: str) -> tuple[str, np.ndarray]:
 
 def _batch(
     arr: np.ndarray, sample_shape: tuple[int, ...], name: str
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, Sequence[str]]:
     """Reshape a loaded array into (n, *sample_shape), labelled `name` or `name[i]`."""
     refuse_non_real(arr, name)  # before the float32 cast could drop an imaginary part
     n = infer_sample_count(arr.shape, sample_shape)
@@ -148,9 +152,8 @@ def _batch(
         )
     if n == 0:
         raise DataError(f"{name}: holds no samples (shape {arr.shape})")
-    x = arr.reshape((n, *sample_shape)).astype(np.float32)
-    labels = [name] if arr.size == math.prod(sample_shape) else [f"{name}[{i}]" for i in range(n)]
-    return x, labels
+    x = arr.reshape((n, *sample_shape)).astype(np.float32, copy=False)
+    return x, [name] if arr.size == math.prod(sample_shape) else Indexed(name, n)
 
 
 def _read_csv(
