@@ -125,7 +125,7 @@ def train_on(
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
             metrics, evaluated_on = final_evaluation(
-                model, dataset, eval_batch, run.file(files.PLOTS_DIR)
+                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=job is None
             )
             _save_artifacts(run, model, history, metrics, evaluated_on)
             run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))

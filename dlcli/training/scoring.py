@@ -9,16 +9,18 @@ from dlcli.errors import ModelError, first_line
 
 
 def final_evaluation(
-    model, dataset, batch_size: int, plots_dir: Path
+    model, dataset, batch_size: int, plots_dir: Path, confusion: bool = True
 ) -> tuple[dict[str, float], str]:
-    """The metrics on the held-out split, and which split that was."""
+    """The metrics on the held-out split, and which split that was. `confusion`: draw the
+    confusion matrix of a classifier (not in a job of several processes, whose
+    predictions are spread over them)."""
     from dlcli.training.builder import model_errors
     from dlcli.training.feeding import evaluate_on, evaluation_split
 
     split, x, y = evaluation_split(dataset, batch_size)
     try:
         metrics = evaluate_on(model, x, y, batch_size)
-        if dataset.num_classes and not getattr(model, "is_gan", False):  # every classifier
+        if confusion and dataset.num_classes and not getattr(model, "is_gan", False):
             _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
     except model_errors() as error:
         raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None

@@ -239,3 +239,28 @@ def test_ctrl_c_stops_every_process_and_the_run_resumes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert RunDir.open(run).status()["state"] == "completed"
     assert len(json.loads((run / "history.json").read_text())["loss"]) == 4
+
+
+def test_two_processes_train_a_classifier_to_a_complete_run(tmp_path: Path) -> None:
+    """A classifier's final evaluation (its confusion matrix is drawn by one process only)."""
+    pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
+    y = [[0], [1], [1], [0]] * 40
+    x = [[0, 0], [0, 1], [1, 0], [1, 1]] * 40
+    config = write(tmp_path / "xor.yaml", f"""
+name: xor2
+data: {{dataset: inline, x: {x}, y: {y}, labels: onehot, validation: none}}
+model:
+  input_shape: [2]
+  layers:
+    - Dense: {{units: 8, activation: tanh}}
+    - Dense: {{units: 2, activation: softmax}}
+compile: {{loss: categorical_crossentropy, optimizer: adam, metrics: [accuracy]}}
+train: {{epochs: 2, batch_size: 16}}
+""")
+    runs = tmp_path / "runs"
+    two = dlcli(tmp_path, "train", str(config), "--backend", "jax", "--processes", "2",
+                "--runs-dir", str(runs))  # fmt: skip
+    assert two.returncode == 0, two.stderr[-3000:]
+    [run] = run_dirs(runs)
+    assert json.loads((run / "status.json").read_text())["state"] == "completed"
+    assert "accuracy" in json.loads((run / "metrics.json").read_text())
