@@ -102,6 +102,9 @@ def measure_workload(
     for rep in range(reps):  # alternating, so load from elsewhere hits all alike
         add("plain", _plain(workload, data, scratch, "default", "tensorflow"))
         add("dlcli", _dlcli(config, workload, scratch, []))
+        if jax_ok:  # every repetition: the JAX rows' ratio is a target of its own
+            add("plain jax", _plain(workload, data, scratch, "default", "jax"))
+            add("dlcli jax", _dlcli(config, workload, scratch, ["--set", "train.backend=jax"]))
         chose = bool(runs["dlcli"][-1]["xla"])
         if rep >= xla_reps:  # the XLA-swapped runs: 2-5x slower on conv/recurrent models
             continue
@@ -109,9 +112,6 @@ def measure_workload(
         flipped = ["--set", f"train.jit_compile={str(not chose).lower()}"]
         other = "dlcli no xla" if chose else "dlcli xla"
         add(other, _dlcli(config, workload, scratch, flipped))
-        if jax_ok:
-            add("plain jax", _plain(workload, data, scratch, "default", "jax"))
-            add("dlcli jax", _dlcli(config, workload, scratch, ["--set", "train.backend=jax"]))
     return {"data": data_kind, "what": workload.what, "kind": workload.kind,
             "epochs": workload.epochs, "runs": runs,
             "summary": {name: _summary(r) for name, r in runs.items()}}  # fmt: skip
