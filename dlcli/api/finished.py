@@ -31,13 +31,8 @@ def predict(
     """One dict per input row: its class, class name and probability (classifiers) or
     its values. `invert` (auto|always|never) for grayscale images; `threshold` for a
     single sigmoid output (its row also gives the raw `score`)."""
-    from dlcli.training.prediction import predict as run_prediction
-
-    if top_k < 1:
-        raise UsageError("top_k must be at least 1")
-    return run_prediction(
-        _path(run), [str(i) for i in inputs], top_k, verbose, invert=invert, threshold=threshold
-    )
+    _, chunks = predict_chunks(run, inputs, top_k, verbose, invert=invert, threshold=threshold)
+    return [row for chunk in chunks for row in chunk]
 
 
 def export(
