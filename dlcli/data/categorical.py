@@ -9,7 +9,6 @@ its line and column: dlcli does not guess what an empty cell means.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,7 @@ from dlcli.errors import DataError
 
 
 def _read_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    ff.require_file(path, "csv file")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [row for row in csv.reader(f) if row and any(c.strip() for c in row)]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read {str(path)!r} as csv: {exc}") from None
+    rows = [row for _, row in ff.read_csv_rows(path)]  # the one csv reader: errors, blanks
     if len(rows) < 2:
         raise DataError(f"{str(path)!r} needs a header row and at least one data row")
     header = [name.strip() for name in rows[0]]

@@ -186,8 +186,7 @@ def text_inputs(
             texts.append(path.read_text(encoding="utf-8"))
             labels.append(path.name)
         elif path.suffix.lower() == ".csv" and path.is_file():
-            with open(path, newline="", encoding="utf-8-sig") as f:
-                rows = list(csv.reader(f))
+            rows = [row for _, row in ff.read_csv_rows(path)]  # unreadable: a DataError
             column = rows[0].index("text") if rows and "text" in rows[0] else 0
             for line, row in enumerate(rows[1:], start=2):
                 texts.append(row[column])

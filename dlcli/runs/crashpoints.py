@@ -16,7 +16,6 @@ import signal
 _AT = os.environ.get("DLCLI_CRASH_AT", "")
 _TRACE = os.environ.get("DLCLI_CRASH_TRACE", "")
 ARMED = bool(_AT or _TRACE)
-PHASES = ("before", "after")
 
 _writes: dict[str, int] = {}  # name -> writes of it so far (counted at "before")
 

@@ -60,11 +60,3 @@ def model_summary(model) -> str:
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=80)
     return "\n".join(lines) + "\n"
-
-
-def model_errors() -> tuple[type[BaseException], ...]:
-    """What Keras and TensorFlow raise when a model and its data do not fit (a shape,
-    an index outside an Embedding's vocabulary): the user's to fix, not a dlcli bug."""
-    from dlcli.training.backend import model_errors as backend_errors
-
-    return backend_errors()

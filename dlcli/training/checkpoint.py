@@ -75,14 +75,13 @@ def restore(run: RunDir, model, epochs: int | None = None) -> Start:
 
 def keep_last_good(run: RunDir, model) -> str:
     """After a NaN: the last good epoch's weights and history are what the run keeps."""
-    state = checkpoint_state(run)
-    if not state:
+    start = restore(run, model)  # reads and checks state.json once
+    if start.epoch == 0:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"
-    restore(run, model)
-    run.write_json(files.HISTORY_FILE, state.history)
+    run.write_json(files.HISTORY_FILE, start.history)
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
-    return f"{files.WEIGHTS_FILE} holds the weights of epoch {state.epoch}, the last good one"
+    return f"{files.WEIGHTS_FILE} holds the weights of epoch {start.epoch}, the last good one"
 
 
 def interrupted(run: RunDir) -> Interrupted:

@@ -18,7 +18,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.builder import model_errors
+from dlcli.training.backend import model_errors
 
 SMALL_MODEL = 64  # models with at most this many parameters are shown value by value
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dlcli.errors import DataError, first_line
-from dlcli.training.builder import model_errors
+from dlcli.training.backend import model_errors
 from dlcli.training.inference import TrainedRun, check_input_shape, load_trained
 
 PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once

@@ -193,7 +193,7 @@ def _recorded_state(run: RunDir) -> str:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
          observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
-    from dlcli.training.builder import model_errors
+    from dlcli.training.backend import model_errors
     from dlcli.training.callbacks import (
         HistoryWriter,
         StopOnNaN,

@@ -14,7 +14,7 @@ def final_evaluation(
     """The metrics on the held-out split, and which split that was. `confusion`: draw the
     confusion matrix of a classifier (not in a job of several processes, whose
     predictions are spread over them)."""
-    from dlcli.training.builder import model_errors
+    from dlcli.training.backend import model_errors
     from dlcli.training.feeding import evaluate_on, evaluation_split
 
     split, x, y = evaluation_split(dataset, batch_size)
