@@ -17,6 +17,7 @@ __all__ = [
     "Comparison",
     "LoadedConfig",
     "Run",
+    "Validation",
     "__version__",
     "compare",
     "compare_optimizers",
@@ -27,9 +28,11 @@ __all__ = [
     "list_runs",
     "load_config",
     "predict",
+    "predict_chunks",
     "serve",
     "report",
     "train",
+    "validate",
 ]
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
         Comparison,
         LoadedConfig,
         Run,
+        Validation,
         compare,
         compare_optimizers,
         diff,
@@ -46,9 +50,11 @@ if TYPE_CHECKING:
         list_runs,
         load_config,
         predict,
+        predict_chunks,
         report,
         serve,
         train,
+        validate,
     )
 
 

@@ -95,9 +95,8 @@ def list_runs(
     """One dict per run and comparison under `runs_dir` (as `dlcli runs --json` lists them):
     name, status, dataset, params, epochs, best, test, backend, duration, started, ..."""
     from dlcli.runs.catalog import list_runs as catalog
-    from dlcli.runs.catalog import sort_rows
 
-    return sort_rows(catalog(runs_dir, members), sort)
+    return catalog(runs_dir, members, sort)  # sorted, members right after their comparison
 
 
 def diff(run_a: str | Path | Run, run_b: str | Path | Run) -> dict[str, Any]:

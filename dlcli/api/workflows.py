@@ -63,9 +63,8 @@ def train(
     output = _output(progress, verbose, stream)
     overrides = [*overrides, f"train.backend={backend}"] if backend else list(overrides)
     if processes != 1 or any(part is not None for part in job):
-        from dlcli.training.launch import train_distributed
-
-        return train_distributed(config, overrides, runs_dir, name, resume, output, processes, job)
+        return _train_in_processes(config, overrides, runs_dir, name, resume, output, mlflow,
+                                   processes, job)  # fmt: skip
     if resume is not None:
         if name is not None:
             raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
@@ -88,6 +87,20 @@ def train(
         result.run_dir, result.history, result.metrics, result.evaluated_on,
         result.device, result.seconds,
     )  # fmt: skip
+
+
+def _train_in_processes(
+    config, overrides, runs_dir, name, resume, output, mlflow: bool, processes: int, job
+) -> Run:
+    """Data-parallel training (dlcli.training.launch); MLflow is refused, not dropped."""
+    if mlflow or (config is not None and trackers_from(config, overrides, runs_dir, False)):
+        raise UsageError(
+            "MLflow tracking does not go with --processes/--coordinator yet (the workers "
+            "would not log); train without --mlflow or tracking.mlflow, or in one process"
+        )
+    from dlcli.training.launch import train_distributed
+
+    return train_distributed(config, overrides, runs_dir, name, resume, output, processes, job)
 
 
 def compare(

@@ -221,10 +221,6 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _parameters(count: int) -> str:
     return f"{count:,} parameters" if count else "parameters counted when built"
 
@@ -236,3 +232,7 @@ def _model_size(model) -> str:
     if model.kind == "gan":
         return f"a GAN: {len(model.generator)} + {len(model.discriminator)} layers"
     return f"{len(model.layers)} layers"
+
+
+if __name__ == "__main__":
+    main()

@@ -126,7 +126,6 @@ INITIALIZERS = (
 )
 
 # keras.regularizers.get({"class_name": name, "config": {...}})
-REGULARIZERS = ("l1", "l2", "l1l2")
 
 # keras.optimizers.get({"class_name": KERAS_NAME, "config": {...}}): each name a config may
 # write, the Keras optimizer it builds and the arguments that make it that preset ("momentum"

@@ -96,6 +96,11 @@ def test_a_comparison_is_one_row_and_its_members_on_request(tmp_path: Path) -> N
     with_members = list_runs(tmp_path, members=True)
     assert [r["name"].split("/")[-1][:4] for r in with_members] == ["mlp-", "sgd-", "adam"]
     assert with_members[1]["name"].startswith("mlp-compare-20260105-100000/")
+    import dlcli  # the Python API keeps each comparison's members right after it
+
+    assert [r["name"] for r in dlcli.list_runs(tmp_path, members=True)] == [
+        r["name"] for r in with_members
+    ]
 
 
 def test_the_command_table_json_and_mistakes(runs_dir: Path) -> None:

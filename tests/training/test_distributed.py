@@ -264,3 +264,12 @@ train: {{epochs: 2, batch_size: 16}}
     [run] = run_dirs(runs)
     assert json.loads((run / "status.json").read_text())["state"] == "completed"
     assert "accuracy" in json.loads((run / "metrics.json").read_text())
+
+
+def test_mlflow_with_processes_is_refused_not_silently_dropped(tmp_path: Path) -> None:
+    config = write(tmp_path / "dp.yaml", CONFIG)
+    result = dlcli(tmp_path, "train", str(config), "--backend", "jax", "--processes", "2",
+                   "--mlflow", "--runs-dir", str(tmp_path / "runs"))  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "MLflow tracking does not go with --processes" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "runs").exists()
