@@ -74,7 +74,15 @@ class DataError(DlcliError):
 
 
 class ModelError(DlcliError):
-    """The model cannot be built, compiled, loaded or does not fit the data."""
+    """The model cannot be built, compiled, loaded or does not fit the data.
+
+    `key`: the config key path the error is about, e.g. ("model", "nodes", 2), when
+    there is one; training prefixes the message with that key's file position.
+    """
+
+    def __init__(self, message: str, key: tuple[str | int, ...] = ()):
+        super().__init__(message)
+        self.key = key
 
 
 class RunDirError(DlcliError):

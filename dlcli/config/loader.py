@@ -20,6 +20,7 @@ from dlcli.config.layers import LAYERS
 from dlcli.config.limits import MAX_CONFIG_BYTES
 from dlcli.config.overrides import apply_overrides, list_item
 from dlcli.config.schema import Config
+from dlcli.config.schema_base import ValueAtKey
 from dlcli.config.schema_paths import allowed_keys
 from dlcli.config.yaml_positions import (
     Key,
@@ -48,6 +49,15 @@ class LoadedConfig:
         """A Problem pointing at the YAML node (or override) behind `path`."""
         origin = _origin_for(path, self.origins)
         return origin.problem(format_path(path), message, self.file)
+
+    def position(self, path: Key) -> str:
+        """Where `path` was set: `file:line:column`, or `--set KEY=VALUE`."""
+        origin = _origin_for(path, self.origins)
+        if origin.override is not None:
+            return f"--set {origin.override}"
+        if origin.line is None:
+            return self.file
+        return f"{self.file}:{origin.line}:{origin.column or 1}"
 
     def resolved_yaml(self) -> str:
         """The config as it will run: defaults filled in, overrides applied."""
@@ -133,6 +143,9 @@ def _problems(error: ValidationError, raw: Any, origins: dict[Key, Origin], file
     problems = []
     for item in error.errors(include_url=False):
         path = _data_path(item["loc"], raw)
+        error = item.get("ctx", {}).get("error")
+        if isinstance(error, ValueAtKey):  # a section's validator naming one key in it
+            path = (*path, *error.key)
         message = _message(item, path, raw)
         problem = _origin_for(path, origins).problem(format_path(path), message, file)
         if all(p.path != problem.path for p in problems):  # one per key (unions repeat)

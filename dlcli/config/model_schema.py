@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from dlcli.config.layers import MERGE_LAYERS, LayerItem, layer_type
 from dlcli.config.limits import MAX_DIMENSION, MAX_WIDTH
-from dlcli.config.schema_base import Activation, Strict, count
+from dlcli.config.schema_base import Activation, Strict, ValueAtKey, count
 
 
 class GraphInput(Strict):
@@ -79,29 +79,34 @@ def check_graph(model: ModelConfig) -> None:
     inputs = model.input_names()
     index = {}
     for i, node in enumerate(model.nodes):
-        where = f"model.nodes[{i}] {node.name!r}"
+        where = f"node {node.name!r}"
         if node.name in index or node.name in inputs:
-            raise ValueError(f"{where}: the name {node.name!r} is used twice")
+            raise ValueAtKey(("nodes", i, "name"), f"{where}: the name is used twice")
         index[node.name] = i
         merge = layer_type(node.layer) in MERGE_LAYERS
         if merge and len(node.inputs) < 2:
-            raise ValueError(f"{where}: {layer_type(node.layer)} merges two or more inputs")
+            raise ValueAtKey(
+                ("nodes", i, "inputs"),
+                f"{where}: {layer_type(node.layer)} merges two or more inputs",
+            )
         if not merge and len(node.inputs) > 1:
-            raise ValueError(
+            raise ValueAtKey(
+                ("nodes", i, "inputs"),
                 f"{where}: a {layer_type(node.layer)} layer takes one input; combine "
-                f"{', '.join(node.inputs)} first with Add, Multiply, Concatenate or Dot"
+                f"{', '.join(node.inputs)} first with Add, Multiply, Concatenate or Dot",
             )
     known = set(inputs) | set(index)
     for i, node in enumerate(model.nodes):
         for name in node.inputs:
             if name not in known:
-                raise ValueError(
-                    f"model.nodes[{i}] {node.name!r}: input {name!r} is neither a model input "
-                    f"({', '.join(inputs)}) nor a node (dangling input)"
+                raise ValueAtKey(
+                    ("nodes", i, "inputs"),
+                    f"node {node.name!r}: input {name!r} is neither a model input "
+                    f"({', '.join(inputs)}) nor a node (dangling input)",
                 )
     for name in model.output_names():
         if name not in index:
-            raise ValueError(f"model.outputs: {name!r} is not a node")
+            raise ValueAtKey(("outputs",), f"{name!r} is not a node")
     _check_cycles(model.nodes, index)
 
 
@@ -112,10 +117,11 @@ def _check_cycles(nodes: list[GraphNode], index: dict[str, int]) -> None:
         if state.get(name) == "done" or name not in index:
             return
         if state.get(name) == "visiting":
-            loop = path[path.index(name):] + [name]
-            raise ValueError(
-                f"model.nodes[{index[name]}] {name!r}: a cycle: {' -> '.join(loop)} "
-                "(a node cannot depend on its own output)"
+            loop = path[path.index(name) :] + [name]
+            raise ValueAtKey(
+                ("nodes", index[name], "inputs"),
+                f"node {name!r}: a cycle: {' -> '.join(loop)} "
+                "(a node cannot depend on its own output)",
             )
         state[name] = "visiting"
         for parent in nodes[index[name]].inputs:

@@ -22,6 +22,19 @@ class Strict(BaseModel):
     )
 
 
+class ValueAtKey(ValueError):
+    """A validator's error about one key inside the section it validates.
+
+    Pydantic locates a model validator's error at the section (`model:`); the loader
+    reads `key` (relative to that section) off this error and points the message at
+    the key's own line instead, e.g. the graph node that closes a cycle.
+    """
+
+    def __init__(self, key: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.key = key
+
+
 def name_in(kind: str, choices: Iterable[str]) -> AfterValidator:
     """A validator that accepts one of `choices` and suggests the closest otherwise."""
     valid = tuple(choices)

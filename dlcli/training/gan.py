@@ -36,7 +36,8 @@ def build_gan(model_cfg: ModelConfig):
         raise ModelError(
             f"model.generator: its last layer makes samples of shape {made}, but the real "
             f"samples (model.input_shape) are {model_cfg.input_shape}; end it with e.g. "
-            f"Reshape: {{target_shape: {model_cfg.input_shape}}}"
+            f"Reshape: {{target_shape: {model_cfg.input_shape}}}",
+            key=("model", "generator"),
         )
     discriminator = build_stack(model_cfg.discriminator, model_cfg.input_shape,
                                 model_cfg.activation, key="discriminator",
@@ -44,7 +45,8 @@ def build_gan(model_cfg: ModelConfig):
     if list(discriminator.output_shape[1:]) != [1]:
         raise ModelError(
             f"model.discriminator: must end in one unit (a real-vs-generated logit), not "
-            f"{list(discriminator.output_shape[1:])}: end it with Dense: {{units: 1}}"
+            f"{list(discriminator.output_shape[1:])}: end it with Dense: {{units: 1}}",
+            key=("model", "discriminator"),
         )
     return _gan_class()(generator, discriminator, model_cfg.latent_dim)
 

@@ -9,7 +9,6 @@ with the node's key path and the shapes it received.
 from __future__ import annotations
 
 from dlcli.config.model_schema import ModelConfig
-from dlcli.config.yaml_positions import format_path
 from dlcli.errors import ModelError, first_line
 
 
@@ -64,12 +63,13 @@ def build_graph(model_cfg: ModelConfig):
         if max(view.columns) >= width:
             raise ModelError(
                 f"model.inputs.{name}.columns: column {max(view.columns)} does not exist; "
-                f"the samples have {width} columns (0 to {width - 1})"
+                f"the samples have {width} columns (0 to {width - 1})",
+                key=("model", "inputs", name, "columns"),
             )
         tensors[name] = columns(view.columns, name=name)(sample)
     outputs = set(model_cfg.output_names())
     for index, node in _in_order(model_cfg):
-        where = format_path(("model", "nodes", index, "layer"))
+        where = ("model", "nodes", index, "layer")
         hidden = node.name not in outputs
         layer = make_layer(node.layer, model_cfg.activation, hidden, where, name=node.name)
         inputs = [tensors[name] for name in node.inputs]
@@ -79,7 +79,8 @@ def build_graph(model_cfg: ModelConfig):
             shapes = ", ".join(f"{n} {tuple(tensors[n].shape)[1:]}" for n in node.inputs)
             raise ModelError(
                 f"model.nodes[{index}] {node.name!r}: its layer does not fit its input(s) "
-                f"({shapes}): {first_line(error)}"
+                f"({shapes}): {first_line(error)}",
+                key=("model", "nodes", index),
             ) from None
     results = [tensors[n] for n in model_cfg.output_names()]
     return keras.Model(sample, results[0] if len(results) == 1 else results, name="graph")

@@ -155,7 +155,12 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     seed_everything(cfg.seed)
     configure_runtime(cfg.train, device)
     with backend.distribution_scope(cfg.train.distribute, job):
-        model = build_model(cfg.model)
+        try:
+            model = build_model(cfg.model)
+        except ModelError as error:  # point at the layer's line in the config
+            if not error.key:
+                raise
+            raise ModelError(f"{loaded.position(error.key)}: {error}") from None
         if cfg.model.kind == "gan":  # two optimizers, its own loss
             from dlcli.training.gan import compile_gan
 

@@ -35,20 +35,22 @@ def build_stack(
     last = len(layers) - 1
     shape = tuple(input_shape)  # what the next layer receives (without the batch)
     for index, item in enumerate(layers):
-        where = format_path(("model", key, index, layer_type(item)))
+        where = ("model", key, index, layer_type(item))
         layer = make_layer(item, activation, index < last, where)
         try:
             model.add(layer)  # builds it on the previous layer's output shape
         except (ValueError, TypeError) as error:
             raise ModelError(
-                f"{where}: does not fit its input of shape {shape}: {first_line(error)}"
+                f"{format_path(where)}: does not fit its input of shape {shape}: "
+                f"{first_line(error)}",
+                key=where,
             ) from None
         shape = tuple(model.output_shape[1:])
     return model
 
 
 def make_layer(
-    item, default_activation: str | None, hidden: bool, where: str, name: str | None = None
+    item, default_activation: str | None, hidden: bool, where: tuple, name: str | None = None
 ):
     """One Keras layer from a validated layer item (`where` is its key path, for errors);
     `name` is used when the item names none (a graph node's name)."""
@@ -67,7 +69,9 @@ def make_layer(
             return keras.layers.Bidirectional(wrapped, merge_mode=merge_mode, name=name)
         return getattr(keras.layers, class_name)(**_special_kwargs(kind, kwargs))
     except (ValueError, TypeError) as error:
-        raise ModelError(f"{where}: Keras rejects this layer: {first_line(error)}") from None
+        raise ModelError(
+            f"{format_path(where)}: Keras rejects this layer: {first_line(error)}", key=where
+        ) from None
 
 
 def _special_kwargs(kind: str, kwargs: dict) -> dict:

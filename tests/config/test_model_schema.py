@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from dlcli.config.loader import load_config
 from dlcli.config.model_schema import ModelConfig
+from dlcli.errors import ConfigError
 
 
 def graph(*nodes, **extra) -> dict:
@@ -33,7 +35,37 @@ def test_a_residual_branch_is_accepted_in_any_listed_order() -> None:
 
 def test_a_cycle_is_named_with_its_path() -> None:
     message = refused(graph(node("a", ["input"]), node("b", ["a", "c"], "Add"), node("c", ["b"])))
-    assert "model.nodes[1] 'b': a cycle: b -> c -> b" in message
+    assert "node 'b': a cycle: b -> c -> b" in message
+
+
+GRAPH_YAML = """\
+model:
+  kind: graph
+  input_shape: [4]
+  nodes:
+    - name: a
+      inputs: [input]
+      layer: {Dense: {units: 4}}
+    - name: b
+      inputs: [a, INPUT_OF_B]
+      layer: Add
+compile: {loss: mse}
+"""
+
+
+@pytest.mark.parametrize(
+    ("input_of_b", "expected"),
+    [
+        ("b", "graph.yaml:9:7: model.nodes[1].inputs: node 'b': a cycle: b -> b"),
+        ("skip", "graph.yaml:9:7: model.nodes[1].inputs: node 'b': input 'skip' is neither"),
+    ],
+)
+def test_wiring_errors_point_at_the_nodes_own_line(tmp_path, input_of_b, expected) -> None:
+    config = tmp_path / "graph.yaml"
+    config.write_text(GRAPH_YAML.replace("INPUT_OF_B", input_of_b))
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert expected in str(caught.value).replace(str(tmp_path) + "/", "")
 
 
 def test_a_dangling_input_is_named() -> None:
@@ -48,8 +80,10 @@ def test_merging_needs_two_inputs_and_other_layers_one() -> None:
 
 
 def test_duplicate_names_and_unknown_outputs_are_refused() -> None:
-    assert "the name 'a' is used twice" in refused(graph(node("a", ["input"]), node("a", ["a"])))
-    assert "model.outputs: 'z' is not a node" in refused(graph(node("a", ["input"]),
+    assert "node 'a': the name is used twice" in refused(
+        graph(node("a", ["input"]), node("a", ["a"]))
+    )
+    assert "'z' is not a node" in refused(graph(node("a", ["input"]),
                                                                outputs=["z"]))  # fmt: skip
 
 
@@ -57,8 +91,11 @@ def test_each_kind_needs_its_own_sections_and_no_other() -> None:
     gan = {"kind": "gan", "input_shape": [2], "generator": [{"Dense": {"units": 2}}]}
     assert "model.kind 'gan' needs `discriminator:`" in refused(gan)
     assert "model.kind 'sequential' needs `layers:`" in refused({"input_shape": [2]})
-    stray = {"input_shape": [2], "layers": [{"Dense": {"units": 1}}],
-             "nodes": [{"name": "a", "inputs": ["input"], "layer": "Flatten"}]}
+    stray = {
+        "input_shape": [2],
+        "layers": [{"Dense": {"units": 1}}],
+        "nodes": [{"name": "a", "inputs": ["input"], "layer": "Flatten"}],
+    }
     assert "model.nodes belongs to model.kind 'graph'" in refused(stray)
 
 
