@@ -32,7 +32,7 @@ CONFIG = """name: folder_memory
 data:
   dataset: image_folder
   path: {path}
-  image_folder: {{image_size: [{side}, {side}], color_mode: rgb}}
+  image_folder: {{image_size: [{side}, {side}], resize: true, color_mode: rgb}}
   labels: sparse
   validation: none
 model:

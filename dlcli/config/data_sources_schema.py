@@ -63,17 +63,24 @@ class TextData(Strict):
 
 class ImageFolderData(Strict):
     """`dataset: image_folder`: one subfolder per class of PNG/JPEG files (Keras's
-    image_dataset_from_directory layout), streamed from disk batch by batch."""
+    image_dataset_from_directory layout), streamed from disk batch by batch.
 
-    # height, width: every image is resized to this
-    image_size: tuple[count(MAX_DIMENSION), count(MAX_DIMENSION)] = (64, 64)
+    Images of different sizes are refused unless `resize: true`: resizing squashes
+    every aspect ratio to one, which should be a choice, not a surprise.
+    """
+
+    # height, width of every image; unset: the size the folder's images share
+    image_size: tuple[count(MAX_DIMENSION), count(MAX_DIMENSION)] | None = None
+    resize: Flag = False  # true: resize each image to image_size (bilinear), so sizes may mix
     color_mode: Literal["grayscale", "rgb"] = "rgb"  # 1 or 3 channels
     scale: Annotated[Number, Field(gt=0)] = 255.0  # pixels are divided by this
 
     @model_validator(mode="after")
     def _sizes(self) -> ImageFolderData:
-        if max(self.image_size) > 4096:
+        if self.image_size is not None and max(self.image_size) > 4096:
             raise ValueError("image_size above 4096 pixels a side is not supported")
+        if self.resize and self.image_size is None:
+            raise ValueError("resize: true needs image_size: [height, width] to resize to")
         return self
 
 

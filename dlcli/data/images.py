@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")  # what Pillow and Keras's reader take
 INVERT_MODES = ("auto", "always", "never")
 Background = Literal["dark", "light"]
 PIXEL_MAX = 255.0  # image files hold 0..255 pixels

@@ -19,13 +19,12 @@ import numpy as np
 
 from dlcli.data.columns import column_order
 from dlcli.data.formats import csv_number, read_csv_rows
-from dlcli.data.images import INVERT_MODES, should_invert
+from dlcli.data.images import IMAGE_EXTS, INVERT_MODES, should_invert
 from dlcli.data.row_labels import Indexed, RowLabels
 from dlcli.data.validation import refuse_non_real
 from dlcli.errors import DataError
 
 ARRAY_EXTS = (".npy", ".npz", ".csv")
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 SUPPORTED_EXTS = ARRAY_EXTS + IMAGE_EXTS
 NPZ_KEYS = ("x", "x_test")  # the array names dlcli and keras.datasets use for inputs
 
@@ -231,6 +230,11 @@ def read_image(
     grayscale one whose background is the other way round from the training images'."""
     from PIL import Image, ImageOps
 
+    if facts.preprocessing.get("kind") == "image_folder":  # decoded as training did
+        from dlcli.data.image_folder import decode_like_training
+
+        pixels = decode_like_training(file.read(), name, facts.preprocessing)
+        return pixels.reshape((1, *sample_shape)), [name]
     mode, size = _image_target(sample_shape, name)
     try:
         with Image.open(file) as img:
