@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -122,13 +121,13 @@ def diff(
     for column in ("key", "A", "B"):
         config.add_column(column)
     for row in found["config"]:
-        config.add_row(escape(row["key"]), _value(row["a"]), _value(row["b"]))
+        config.add_row(row["key"], _value(row["a"]), _value(row["b"]))
     metrics = Table(title="metrics (B − A)", title_justify="left")
     for column in ("metric", "A", "B", "B − A"):
         metrics.add_column(column, justify="left" if column == "metric" else "right")
     for row in found["metrics"]:
         delta = "" if row["delta"] is None else f"{row['delta']:+.4f}".replace(".0000", "")
-        metrics.add_row(escape(row["metric"]), _value(row["a"]), _value(row["b"]), delta)
+        metrics.add_row(row["metric"], _value(row["a"]), _value(row["b"]), delta)
     out.print(f"A: {found['a']}\nB: {found['b']}")
     out.print(config if found["config"] else "the configs are identical")
     out.print(metrics)
@@ -139,7 +138,7 @@ def _value(value: Any) -> str:
         return "—"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.4f}"
-    return escape(str(value))
+    return str(value)  # `out` prints without Rich markup: nothing to escape
 
 
 def report(

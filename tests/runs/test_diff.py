@@ -51,3 +51,12 @@ def test_the_diff_command(tmp_path: Path) -> None:
     assert missing.exit_code != 0 and "no such run directory" in missing.output
     with pytest.raises(RunDirError, match="not a dlcli run directory"):
         diff_runs(a, tmp_path)
+
+
+def test_the_diff_command_shows_bracketed_values_as_they_are(tmp_path: Path) -> None:
+    base = {"name": "a", "seed": 1, "data": {"dataset": "mnist"}, "train": {"epochs": 1},
+            "compile": {"loss": "mse", "metrics": ["[bold]"]}}  # fmt: skip
+    a = fake_run(tmp_path, "a", config=base)
+    b = fake_run(tmp_path, "b", config={**base, "compile": {"loss": "mse", "metrics": []}})
+    shown = CliRunner().invoke(app, ["diff", str(a), str(b)])
+    assert "│ [bold] " in shown.output and "\\[" not in shown.output  # no stray escapes
