@@ -67,12 +67,12 @@ def _metrics(run: RunDir) -> dict[str, float | int]:
     """Final metrics (`test_accuracy`), the best validation value, epochs and seconds."""
     row = read_run(run.path)
     found: dict[str, float | int] = {}
-    metrics = _optional_json(run, files.METRICS_FILE)
+    metrics = run.read_json_optional(files.METRICS_FILE)
     split = metrics.get("split", "test")
     for key, value in metrics.items():
         if isinstance(value, int | float):
             found[f"{split}_{key}"] = float(value)
-    best = best_validation(_optional_json(run, files.HISTORY_FILE))
+    best = best_validation(run.read_json_optional(files.HISTORY_FILE))
     if best:
         found[f"best {best['metric']}"] = float(best["value"])
         found[f"best {best['metric']} epoch"] = best["epoch"]
@@ -83,9 +83,3 @@ def _metrics(run: RunDir) -> dict[str, float | int]:
     return found
 
 
-def _optional_json(run: RunDir, name: str) -> dict[str, Any]:
-    try:
-        data = run.read_json(name)
-    except RunDirError:
-        return {}
-    return data if isinstance(data, dict) else {}

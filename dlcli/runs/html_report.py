@@ -64,7 +64,7 @@ def _run_body(folder: Path) -> str:
     history = _json(folder, files.HISTORY_FILE)
     split = metrics.pop("split", "test")
     parts.append(f"<h2>Metrics</h2>{_final_table(metrics, history, split)}")
-    parts.append(f"<h2>Curves</h2>{_plots(folder / files.PLOTS_DIR)}")
+    parts.append(f"<h2>Curves</h2>{_plots(folder)}")
     parts.append(f"<h2>Config</h2><pre>{_e(_text(folder, files.CONFIG_FILE))}</pre>")
     parts.append(f"<h2>Model</h2><pre>{_e(_text(folder, files.SUMMARY_FILE))}</pre>")
     data = _json(folder, files.DATA_FILE)
@@ -82,7 +82,7 @@ def _comparison_body(folder: Path) -> str:
                           "not finished its first summary); nothing to report")  # fmt: skip
     parts = [_heading(folder, row, "Comparison")]
     parts.append(f"<h2>Ranking</h2>{_ranking_table(summary)}")
-    parts.append(f"<h2>Curves (mean ± std over seeds)</h2>{_plots(folder / files.PLOTS_DIR)}")
+    parts.append(f"<h2>Curves (mean ± std over seeds)</h2>{_plots(folder)}")
     parts.append(f"<h2>Members</h2>{_members_table(manifest.get('members') or [])}")
     parts.append(f"<h2>Base config</h2><pre>{_e(_text(folder, files.CONFIG_FILE))}</pre>")
     return "\n".join(parts)
@@ -152,13 +152,16 @@ def _members_table(members: list[Any]) -> str:
     return f"<table>{head}{rows}</table>"
 
 
-def _plots(folder: Path) -> str:
+def _plots(run_folder: Path) -> str:
+    run = RunDir(run_folder)
+    folder = run.file(files.PLOTS_DIR)  # refused if it is a link out of the run
     pngs = sorted(folder.glob("*.png")) if folder.is_dir() else []
     if not pngs:
         return "<p>No plots (none were drawn: the run finished no epoch).</p>"
     figures = []
     for png in pngs:
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        content = run.file(f"{files.PLOTS_DIR}/{png.name}").read_bytes()
+        data = base64.b64encode(content).decode("ascii")
         figures.append(f'<figure><img alt="{_e(png.stem)}" src="data:image/png;base64,{data}">'
                        f"<figcaption>{_e(png.stem)}</figcaption></figure>")  # fmt: skip
     return f'<div class="plots">{"".join(figures)}</div>'
@@ -175,16 +178,12 @@ def _pairs(data: dict[str, Any]) -> str:
 
 
 def _json(folder: Path, name: str) -> dict[str, Any]:
-    try:
-        data = json.loads((folder / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return RunDir(folder).read_json_optional(name)
 
 
 def _text(folder: Path, name: str) -> str:
     try:
-        return (folder / name).read_text(encoding="utf-8")
+        return RunDir(folder).file(name).read_text(encoding="utf-8")
     except (OSError, ValueError):
         return f"({name} is missing)"
 

@@ -164,6 +164,17 @@ class RunDir:
         except (OSError, ValueError) as error:
             raise RunDirError(f"{path}: unreadable ({error})") from None
 
+    def read_json_optional(self, name: str) -> dict[str, Any]:
+        """A run file's JSON object, or {} when it is missing, unreadable or not an object
+        (a run stopped early has no metrics.json): for showing a run, never for its state.
+        A name leaving the run directory or passing a symbolic link is still refused."""
+        path = self.file(name)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def set_status(self, state: str, **details: Any) -> None:
         """Record `state`; a run that is running (again) or completed has no failure reason."""
         status = self.read_json(STATUS_FILE) if (self.path / STATUS_FILE).exists() else {}

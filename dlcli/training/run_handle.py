@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlcli.errors import RunDirError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 
@@ -31,8 +30,8 @@ class Run:
     def open(cls, path: str | Path) -> Run:
         """An existing run directory (e.g. one trained earlier from the command line)."""
         run = RunDir.open(path)
-        history = read_json(run, files.HISTORY_FILE)
-        metrics = read_json(run, files.METRICS_FILE)
+        history = run.read_json_optional(files.HISTORY_FILE)
+        metrics = run.read_json_optional(files.METRICS_FILE)
         split = metrics.pop("split", None)
         return cls(run.path, history, metrics, split)
 
@@ -51,10 +50,3 @@ class Run:
         return self._model
 
 
-def read_json(run: RunDir, name: str) -> dict:
-    if not run.file(name).is_file():
-        return {}
-    try:
-        return run.read_json(name)
-    except RunDirError:
-        return {}

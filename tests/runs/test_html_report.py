@@ -104,3 +104,16 @@ def test_chromium_renders_the_report(tmp_path: Path) -> None:
         assert image.size == (1200, 1600)
         colours = image.convert("L").getcolors(maxcolors=1 << 16) or []
     assert len(colours) > 20  # text, tables and a plot were drawn, not a blank page
+
+
+@pytest.mark.parametrize("linked", [files.ENV_FILE, f"{files.PLOTS_DIR}/loss.png"])
+def test_a_report_does_not_copy_in_a_file_a_link_points_at(tmp_path: Path, linked: str) -> None:
+    run = fake_run(tmp_path, "mlp", plots=True)
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"token": "do-not-publish"}')
+    target = run / linked
+    target.unlink(missing_ok=True)
+    target.symlink_to(secret)
+    with pytest.raises(RunDirError, match="is a symbolic link"):
+        write_report(run)
+    assert not (run / files.REPORT_FILE).exists()
