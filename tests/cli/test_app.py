@@ -92,10 +92,17 @@ def test_train_writes_a_complete_run_directory(trained) -> None:
     assert "Total params: 131" in (run_dir / rundir.SUMMARY_FILE).read_text()
 
 
-def test_resolved_config_is_saved_and_trains_again(trained) -> None:
+def test_resolved_config_is_saved_and_trains_again(trained, tmp_path: Path) -> None:
+    """The saved config stands alone: copied elsewhere (so the relative `blobs.npz` of
+    the original would not resolve), it trains, and re-saving it changes nothing else."""
     run_dir, _ = trained
-    result = invoke("validate", run_dir / rundir.CONFIG_FILE)
+    saved = (run_dir / rundir.CONFIG_FILE).read_text()
+    elsewhere = write(tmp_path / "copied.yaml", saved)
+    result = invoke("train", elsewhere, "--runs-dir", tmp_path / "runs", "--json",
+                    "--set", "train.epochs=1")  # fmt: skip
     assert result.exit_code == 0, result.output
+    again = Path(json.loads(result.stdout)["run_dir"]) / rundir.CONFIG_FILE
+    assert again.read_text() == saved.replace("epochs: 3", "epochs: 1")
 
 
 def test_evaluate_reproduces_the_final_metrics(trained) -> None:

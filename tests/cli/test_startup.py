@@ -1,5 +1,5 @@
 """Start-up: `--help`, `validate` and importing dlcli (the CLI, the config, the Python API)
-never import TensorFlow or Keras, so they stay instant."""
+never import TensorFlow, Keras or JAX, so they stay instant."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from tests.conftest import REPO
 
 
 def heavy_modules_after(code: str) -> list[str]:
-    """Run `code` in a fresh interpreter; which of tensorflow/keras did it import?"""
-    report = "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))"
+    """Run `code` in a fresh interpreter; which of tensorflow/keras/jax did it import?"""
+    report = "print(json.dumps([m for m in ('tensorflow', 'keras', 'jax') if m in sys.modules]))"
     probe = f"{code}\nimport sys, json\n{report}"
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120

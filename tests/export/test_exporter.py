@@ -67,7 +67,11 @@ def test_an_existing_export_is_kept_unless_forced(exported) -> None:
     with pytest.raises(RunDirError, match="already exported; pass --force"):
         api.export(run, ["onnx"])
     assert (run / "export" / "onnx" / "metadata.json").read_text() == before
-    api.export(run, ["onnx"], force=True)
+    stale = run / "export" / "onnx" / "stale.onnx"  # left by an older export
+    stale.write_bytes(b"old")
+    [record] = api.export(run, ["onnx"], force=True)
+    assert not stale.exists()  # the folder was replaced, not written over
+    assert (run / "export" / "onnx" / record["artifact"]).is_file() and record["check"]["passed"]
     assert not [p for p in (run / "export").iterdir() if p.name.startswith(".")]
 
 
