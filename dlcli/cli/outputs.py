@@ -57,11 +57,6 @@ def stream_predictions(
     return preview
 
 
-def write_predictions(rows: list[dict[str, Any]], path: Path) -> None:
-    """All rows at once (the Python API's list), through the same writer."""
-    stream_predictions([rows], path)
-
-
 class _Sink:
     """One destination: a CSV or JSON array written row by row."""
 

@@ -23,6 +23,16 @@ BUILTIN_CLASSES: dict[str, list[str]] = {
 }  # fmt: skip
 
 
+def recorded_class_names(preprocessing: dict) -> list[str] | None:
+    """The names a run recorded, or its class ids as text (runs from before names were
+    recorded); None for a regression."""
+    classes = preprocessing.get("num_classes")
+    names = preprocessing.get("class_names")
+    if names:
+        return [str(n) for n in names]
+    return [str(i) for i in range(classes)] if classes else None
+
+
 def class_names(cfg: DataConfig, num_classes: int | None) -> list[str] | None:
     """One name per class id, or None for a regression (no classes)."""
     if num_classes is None:

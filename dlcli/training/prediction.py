@@ -18,23 +18,6 @@ from dlcli.training.inference import TrainedRun, check_input_shape, load_trained
 PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
 
 
-def predict(
-    path: str | Path,
-    inputs: list[str],
-    top_k: int = 1,
-    verbose: bool = False,
-    invert: str = "auto",
-    threshold: float = 0.5,
-) -> list[dict[str, Any]]:
-    """Predicted class and probability (top-k) per input, or the values for regression.
-
-    `invert` (auto|always|never): grayscale images' colour inversion; `threshold`: the
-    probability at which a single sigmoid output means class 1.
-    """
-    _, chunks = predict_chunks(path, inputs, top_k, verbose, invert, threshold)
-    return [row for chunk in chunks for row in chunk]
-
-
 def predict_chunks(
     path: str | Path,
     inputs: list[str],
@@ -142,10 +125,9 @@ def prediction_rows(
     outputs: np.ndarray, labels: list[str], preprocessing: dict, top_k: int, threshold: float
 ) -> list[dict[str, Any]]:
     """One row per input: class id, class name and probability (top-k), or the values."""
-    classes = preprocessing.get("num_classes")
-    names = preprocessing.get("class_names") or (
-        [str(i) for i in range(classes)] if classes else None
-    )
+    from dlcli.data.class_names import recorded_class_names
+
+    names = recorded_class_names(preprocessing)
     pairs = zip(labels, outputs, strict=True)
     return [_prediction(label, row, names, top_k, threshold) for label, row in pairs]
 

@@ -28,11 +28,12 @@ def final_evaluation(
 
 
 def _confusion_plot(model, dataset, x, y, batch_size: int, plots_dir: Path) -> None:
+    from dlcli.data.class_names import recorded_class_names
     from dlcli.runs.confusion import confusion_matrix, plot_confusion
     from dlcli.training.feeding import class_predictions
 
     y_true, y_pred = class_predictions(model, x, y, batch_size)
-    names = dataset.preprocessing.get("class_names") or [str(i) for i in range(
-        dataset.num_classes)]  # fmt: skip
+    names = recorded_class_names({**dataset.preprocessing, "num_classes": dataset.num_classes})
+    assert names is not None  # a classifier: num_classes is set
     counts = confusion_matrix(y_true, y_pred, len(names))
-    plot_confusion(counts, [str(n) for n in names], plots_dir)
+    plot_confusion(counts, names, plots_dir)

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from dlcli.cli.display import predictions_table
-from dlcli.cli.outputs import PREVIEW_ROWS, stream_predictions, write_predictions
+from dlcli.cli.outputs import PREVIEW_ROWS, stream_predictions
 from dlcli.errors import UsageError
 
 
@@ -60,11 +60,11 @@ def test_a_failure_mid_stream_leaves_no_file_that_looks_whole(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_api_list_writer_keeps_its_format(tmp_path: Path) -> None:
-    write_predictions([{"input": "a", "values": [1.0, 2.5]}], tmp_path / "v.csv")
+def test_one_chunk_of_value_rows_is_written_as_csv(tmp_path: Path) -> None:
+    stream_predictions([[{"input": "a", "values": [1.0, 2.5]}]], tmp_path / "v.csv")
     assert (tmp_path / "v.csv").read_text().splitlines() == ["input,y0,y1", "a,1.000000,2.500000"]
     with pytest.raises(UsageError, match="use a .csv or .json file name"):
-        write_predictions([], tmp_path / "v.txt")
+        stream_predictions([[]], tmp_path / "v.txt")
 
 
 def test_the_terminal_table_says_how_many_rows_it_leaves_out() -> None:
@@ -84,7 +84,7 @@ CLASSES = [
 
 
 def test_classes_as_csv_with_class_name_and_probability_per_rank(tmp_path: Path):
-    write_predictions(CLASSES, tmp_path / "out.CSV")
+    stream_predictions([CLASSES], tmp_path / "out.CSV")
     rows = list(csv.reader((tmp_path / "out.CSV").open()))
     assert rows == [
         ["input", "class1", "name1", "p1", "class2", "name2", "p2"],
@@ -95,18 +95,18 @@ def test_classes_as_csv_with_class_name_and_probability_per_rank(tmp_path: Path)
 
 def test_regression_values_as_csv_and_anything_as_json(tmp_path: Path):
     values = [{"input": "x.csv:row 1", "values": [1.5, -2.0]}]
-    write_predictions(values, tmp_path / "out.csv")
+    stream_predictions([values], tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text().splitlines() == [
         "input,y0,y1",
         "x.csv:row 1,1.500000,-2.000000",
     ]
-    write_predictions(CLASSES, tmp_path / "out.json")
+    stream_predictions([CLASSES], tmp_path / "out.json")
     assert json.loads((tmp_path / "out.json").read_text()) == CLASSES
 
 
 def test_other_names_and_unwritable_places_are_usage_errors(tmp_path: Path):
     with pytest.raises(UsageError, match="use a .csv or .json file name"):
-        write_predictions(CLASSES, tmp_path / "out.txt")
+        stream_predictions([CLASSES], tmp_path / "out.txt")
     with pytest.raises(UsageError, match="cannot write"):
-        write_predictions(CLASSES, tmp_path / "missing" / "out.csv")
+        stream_predictions([CLASSES], tmp_path / "missing" / "out.csv")
     assert not (tmp_path / "out.txt").exists()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dlcli.api import predict
 from dlcli.config.loader import load_config
 from dlcli.training.inference import inspect
-from dlcli.training.prediction import predict
 from dlcli.training.runner import Output, train
 from tests.conftest import REPO
 
