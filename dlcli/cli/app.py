@@ -144,7 +144,10 @@ def evaluate(
     run_dir: RunArg,
     data: Annotated[
         str | None,
-        typer.Option(help="Evaluate on this .npz/.csv instead of the run's own test split."),
+        typer.Option(
+            help="Evaluate on this .npz/.csv (or, for image-folder, text and time-series "
+            "runs, a folder or CSV of that kind) instead of the run's own test split."
+        ),
     ] = None,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,

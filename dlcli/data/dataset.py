@@ -1,7 +1,7 @@
 """The dataset as the runner gets it: preprocessed arrays, or a stream read from disk.
 
 Array sources fill x/y of each split. A streaming source (image_folder) sets `stream`, a
-factory `stream(batch_size) -> (train, validation)` of backend datasets built only when
+factory `stream(batch_size, shuffle) -> (train, validation)` of backend datasets built when
 training starts, and keeps in x_train/y_train one probe sample for the pre-flight checks.
 """
 
@@ -27,7 +27,7 @@ class Dataset:
     files: dict[str, str]  # absolute path of each local file read -> sha256 (hex)
     info: dict[str, Any]  # JSON facts: source, sample counts, notes, (linear) true W/b
     # Streaming sources: batch_size -> (train, validation) datasets; x_train is then a probe.
-    stream: Callable[[int], tuple[Any, Any]] | None = None
+    stream: Callable[[int, bool], tuple[Any, Any]] | None = None
     run_files: dict[str, str] = field(default_factory=dict)  # run-dir file name -> text
     # (e.g. the text vocabulary), written beside preprocessing.json
 

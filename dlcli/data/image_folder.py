@@ -3,11 +3,12 @@
 The folder is scanned first (no TensorFlow): every class must hold images, every image
 must open, and each file is read once for both its check and its sha256. The images
 must share one size unless `resize: true` (then each is resized to `image_size`,
-bilinear). Training then reads the folder batch by batch through Keras's
-`image_dataset_from_directory` (a tf.data pipeline), so a folder larger than memory
-trains with memory bounded by a few batches. `predict` and the server decode an image
-with the same TensorFlow calls that pipeline uses (`decode_like_training`), so a
-training image gives the model the same pixels at training and at predict time.
+bilinear). The validation images are a seeded random share of the files. Training then
+reads the folder batch by batch through a tf.data pipeline (`image_stream`), decoding
+as Keras's image_dataset_from_directory does, so a folder larger than memory trains with
+memory bounded by a few batches; it reshuffles every epoch only when `train.shuffle` is
+on. `predict`, the server and `evaluate --data` decode an image with the same function
+(`_decode`), so a training image gives the model the same pixels everywhere.
 """
 
 from __future__ import annotations
@@ -67,8 +68,11 @@ def load_image_folder(cfg: DataConfig, seed: int) -> Dataset:
         "notes": ["no test split: the final evaluation is on the validation images"],
     }
 
-    def stream(batch_size: int) -> tuple[Any, Any]:
-        return _streams(folder, classes, prep, batch_size, val_fraction, seed)
+    train_files, val_files = _split(scan, val_count, seed)
+
+    def stream(batch_size: int, shuffle: bool = True) -> tuple[Any, Any]:
+        train = image_stream(train_files, prep, batch_size, seed if shuffle else None)
+        return train, image_stream(val_files, prep, batch_size) if val_files else None
 
     return Dataset(
         probe_x, probe_y, None, None, None, None, num_classes=len(classes),
@@ -77,15 +81,16 @@ def load_image_folder(cfg: DataConfig, seed: int) -> Dataset:
     )  # fmt: skip
 
 
-def scan_folder(folder: Path) -> FolderScan:
-    """Every class's image files, each opened once (header checked, content hashed)."""
+def scan_folder(folder: Path, min_classes: int = 2) -> FolderScan:
+    """Every class's image files, each opened once (header checked, content hashed).
+    Training needs two classes at least; a folder to evaluate on may hold one."""
     if not folder.is_dir():
-        raise DataError(f"{str(folder)!r} is not a folder (data.path of an image_folder)")
+        raise DataError(f"{str(folder)!r} is not a folder (one subfolder per class of images)")
     classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if len(classes) < 2:
+    if len(classes) < min_classes:
         raise DataError(
-            f"{str(folder)!r}: an image folder needs one subfolder per class (at least two, "
-            f"e.g. cats/ and dogs/), found {len(classes)}"
+            f"{str(folder)!r}: an image folder needs one subfolder per class (at least "
+            f"{'two, e.g. cats/ and dogs/' if min_classes == 2 else 'one'}), found {len(classes)}"
         )
     images: dict[str, list[Path]] = {}
     sizes: dict[Size, Path] = {}
@@ -172,12 +177,12 @@ def _preprocessing(spec: ImageFolderData, size: Size, classes: list[str], labels
 
 def decode_like_training(content: bytes, name: str, prep: dict[str, Any]) -> np.ndarray:
     """An image file's (height, width, channels) pixels, 0..255 as float32, decoded and
-    resized by the calls Keras's image_dataset_from_directory makes in training."""
+    resized by the function the training stream uses (`_decode`)."""
     import tensorflow as tf
 
-    height, width, channels = prep["input_shape"]
+    height, width, _ = prep["input_shape"]
     try:
-        img = tf.image.decode_image(content, channels=channels, expand_animations=False)
+        img = _decode(tf.constant(content), prep, resize=False)
     except (tf.errors.InvalidArgumentError, ValueError) as error:
         message = getattr(error, "message", str(error)).splitlines()[0]
         raise DataError(f"{name}: cannot read as an image ({message})") from None
@@ -188,37 +193,55 @@ def decode_like_training(content: bytes, name: str, prep: dict[str, Any]) -> np.
             f"{_hw((height, width))} images, without resizing (data.image_folder.resize: "
             "false): resize it to that size first"
         )
-    return tf.image.resize(img, (height, width), method="bilinear").numpy()
+    return _resized(img, prep).numpy()
 
 
-def _streams(folder: Path, classes: list[str], prep: dict[str, Any], batch_size: int,
-             val_fraction: float, seed: int) -> tuple[Any, Any]:  # fmt: skip
-    import keras
+def _decode(content, prep: dict[str, Any], resize: bool = True):
+    """Bytes of a PNG/JPEG/BMP/GIF (first frame) -> pixels with the run's channels, as
+    Keras's image_dataset_from_directory decodes them; resized to the run's size."""
     import tensorflow as tf
 
-    options = dict(
-        labels="inferred",
-        label_mode="categorical" if prep["labels"] == "onehot" else "int",
-        class_names=classes,
-        color_mode=prep["color_mode"],
-        image_size=tuple(prep["input_shape"][:2]),
-        interpolation="bilinear",  # decode_like_training resizes the same way
-        batch_size=batch_size,
-        shuffle=True,
-        seed=seed,
-        verbose=False,
-    )
-    if val_fraction:
-        train, val = keras.utils.image_dataset_from_directory(
-            str(folder), validation_split=val_fraction, subset="both", **options
-        )
-    else:
-        train, val = keras.utils.image_dataset_from_directory(str(folder), **options), None
+    channels = prep["input_shape"][2]
+    img = tf.image.decode_image(content, channels=channels, expand_animations=False)
+    return _resized(img, prep) if resize else img
+
+
+def _resized(img, prep: dict[str, Any]):
+    import tensorflow as tf
+
+    height, width, channels = prep["input_shape"]
+    img = tf.image.resize(img, (height, width), method="bilinear")  # float32, 0..255
+    img.set_shape((height, width, channels))
+    return img
+
+
+def _split(scan: FolderScan, val_count: int, seed: int) -> tuple[list, list]:
+    """(path, class id) pairs for training and validation: the last `val_count` of the
+    files in a seeded random order, so the split is the same in every run of `seed`."""
+    files = [(str(p), k) for k, paths in enumerate(scan.images.values()) for p in paths]
+    order = np.random.default_rng([seed, 11]).permutation(len(files))
+    shuffled = [files[i] for i in order]
+    return shuffled[: len(files) - val_count], shuffled[len(files) - val_count :]
+
+
+def image_stream(files: list[tuple[str, int]], prep: dict[str, Any], batch_size: int,
+                 shuffle_seed: int | None = None):  # fmt: skip
+    """A tf.data pipeline of (images / scale, labels) batches read from `files` (path,
+    class id) pairs, a few batches in memory at a time. With `shuffle_seed` the order is
+    reshuffled every epoch (all files, not a window); without, it is `files`' order."""
+    import tensorflow as tf
+
+    paths = tf.constant([path for path, _ in files])
+    ids = tf.constant([label for _, label in files], dtype=tf.int32)
+    stream = tf.data.Dataset.from_tensor_slices((paths, ids))
+    if shuffle_seed is not None:
+        stream = stream.shuffle(len(files), seed=shuffle_seed, reshuffle_each_iteration=True)
     scale = np.float32(prep["scale"])
+    onehot, classes = prep["labels"] == "onehot", int(prep["num_classes"])
 
-    def scaled(dataset):
-        if dataset is None:
-            return None
-        return dataset.map(lambda x, y: (x / scale, y)).prefetch(tf.data.AUTOTUNE)
+    def load(path, label):
+        image = _decode(tf.io.read_file(path), prep) / scale
+        return image, (tf.one_hot(label, classes) if onehot else label)
 
-    return scaled(train), scaled(val)
+    stream = stream.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    return stream.batch(batch_size).prefetch(tf.data.AUTOTUNE)

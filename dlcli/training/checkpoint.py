@@ -12,6 +12,7 @@ mid-write could leave a torn checkpoint; hence this small equivalent.)
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 
 from dlcli.config.loader import LoadedConfig
@@ -46,9 +47,7 @@ def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
         run.delete(f"{files.CHECKPOINT_DIR}/{previous.weights}")
 
 
-def checkpoint_state(
-    run: RunDir, epochs: int | None = None
-) -> records.CheckpointState | None:
+def checkpoint_state(run: RunDir, epochs: int | None = None) -> records.CheckpointState | None:
     """The checkpoint's state.json, validated (dlcli.runs.records), or None if none yet."""
     if not run.file(STATE).is_file():
         return None
@@ -64,11 +63,17 @@ def restore(run: RunDir, model, epochs: int | None = None) -> Start:
     weights = run.file(f"{files.CHECKPOINT_DIR}/{state.weights}")
     if not weights.is_file():
         raise RunDirError(f"{weights}: missing; the checkpoint cannot be restored")
-    if model.optimizer is not None and not model.optimizer.built:
+    if hasattr(model, "build_optimizers"):  # a GAN: one optimizer per network
+        model.build_optimizers()
+    elif model.optimizer is not None and not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)  # so its state can be loaded
     try:
-        model.load_weights(str(weights))
-    except (OSError, ValueError, KeyError) as error:
+        with warnings.catch_warnings():
+            # Keras only warns when it skips an optimizer's saved state (one it has not
+            # built, or of another size); the resumed run would then train differently.
+            warnings.filterwarnings("error", message="Skipping variable loading for optimizer")
+            model.load_weights(str(weights))
+    except (OSError, ValueError, KeyError, UserWarning) as error:
         raise RunDirError(f"{weights}: cannot load the checkpoint ({error})") from None
     return Start(state.epoch, state.history)
 
@@ -90,7 +95,8 @@ def interrupted(run: RunDir) -> Interrupted:
     if state:
         run.write_json(files.HISTORY_FILE, state.history)
     history = state.history if state else {}
-    epochs = len(history.get("loss", []))
+    # The checkpoint's own count: a GAN logs d_loss/g_loss, no "loss" to count entries of.
+    epochs = state.epoch if state else 0
     run.set_status(files.INTERRUPTED, reason="interrupted by the user", epochs=epochs)
     if epochs:
         from dlcli.runs.plots import plot_history

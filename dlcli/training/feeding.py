@@ -15,16 +15,16 @@ import numpy as np
 from dlcli.config.schema import TrainConfig
 from dlcli.training.speed import fit_options
 
-_BUILT: dict[tuple[int, int], tuple[Any, Any]] = {}  # (id(dataset), batch) -> its streams
+_BUILT: dict[tuple[int, int, bool], tuple[Any, Any]] = {}  # (id, batch, shuffle) -> streams
 
 
-def streams(dataset, batch_size: int) -> tuple[Any, Any]:
+def streams(dataset, batch_size: int, shuffle: bool = True) -> tuple[Any, Any]:
     """(train, validation) datasets of a streaming source, built on first use (again
     when a comparison member asks for another batch size)."""
-    key = (id(dataset), batch_size)
+    key = (id(dataset), batch_size, shuffle)
     if key not in _BUILT:
         _BUILT.clear()  # one dataset at a time: never keep an old one's pipelines alive
-        _BUILT[key] = dataset.stream(batch_size)
+        _BUILT[key] = dataset.stream(batch_size, shuffle)
     return _BUILT[key]
 
 
@@ -36,10 +36,10 @@ def fit_arguments(dataset, train: TrainConfig, processes: int = 1) -> dict[str, 
         validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
         return {"x": dataset.x_train, "y": dataset.y_train, "validation_data": validation,
                 **options}  # fmt: skip
-    train_stream, val_stream = streams(dataset, train.batch_size)
+    train_stream, val_stream = streams(dataset, train.batch_size, train.shuffle)
     for batched in ("batch_size", "validation_batch_size"):  # the stream batches itself
         options.pop(batched)
-    options["shuffle"] = False  # and reshuffles itself every epoch (tf.data shuffle)
+    options["shuffle"] = False  # and reshuffles itself (train.shuffle) every epoch
     return {"x": train_stream, "validation_data": val_stream, **options}
 
 
@@ -48,7 +48,7 @@ def evaluation_split(dataset, batch_size: int) -> tuple[str, Any, Any]:
     For a stream, x is the batched dataset and y is None."""
     if dataset.stream is not None:  # the batches training used, if it ran: memory stays
         # bounded by train.batch_size images, not eval_batch_size
-        built = [pair for (key, _), pair in _BUILT.items() if key == id(dataset)]
+        built = [pair for (key, *_), pair in _BUILT.items() if key == id(dataset)]
         train_stream, val_stream = built[0] if built else streams(dataset, batch_size)
         return ("validation", val_stream, None) if val_stream is not None else (
             "train", train_stream, None)  # fmt: skip

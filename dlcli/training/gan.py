@@ -22,6 +22,7 @@ from dlcli.runs.rundir import RunDir, write_atomically
 GRID_SIDE = 8  # samples per row and column of the per-epoch grid
 SAMPLES_PLOT = "samples_epoch_{epoch:03d}.png"  # in plots/
 DISCRIMINATOR_FILE = "discriminator.keras"  # beside model.keras (the generator)
+NOISE_STATE = "noise_seed"  # the noise generator's state, among the GAN's own saved variables
 REAL_LABEL = 0.9  # the discriminator's target for real samples (one-sided smoothing)
 
 
@@ -74,6 +75,16 @@ def _gan_class():
             super().compile(**kwargs)
             self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
 
+        def build_optimizers(self) -> None:
+            _build_optimizers(self)
+
+        def save_own_variables(self, store):
+            super().save_own_variables(store)
+            store[NOISE_STATE] = self.noise_seed.state  # Keras saves no seed generator's
+
+        def load_own_variables(self, store):
+            super().load_own_variables(_restore_noise(self, store))
+
         def call(self, noise, training=False):
             return self.generator(noise, training=training)
 
@@ -84,6 +95,26 @@ def _gan_class():
             return _test_step(self, data[0] if isinstance(data, tuple) else data)
 
     return GAN
+
+
+def _build_optimizers(gan) -> None:
+    """Create both optimizers' state before a checkpoint is loaded into it: Keras skips,
+    with only a warning, the saved state of an optimizer not yet built."""
+    for optimizer, network in ((gan.d_optimizer, gan.discriminator),
+                               (gan.g_optimizer, gan.generator)):  # fmt: skip
+        if not optimizer.built:
+            optimizer.build(network.trainable_variables)
+
+
+def _restore_noise(gan, store):
+    """Put the noise generator where the saved run left it, so a resumed run draws the
+    noise an uninterrupted one would; the rest of `store` is the GAN's own variables.
+    `store` is an H5 entry, not a dict: only .keys() tells what it holds."""
+    keys = list(store.keys())
+    if NOISE_STATE not in keys:  # weights saved before the noise state was kept
+        return store
+    gan.noise_seed.state.assign(store[NOISE_STATE])
+    return {key: store[key] for key in keys if key != NOISE_STATE}
 
 
 def _noise(gan, real):

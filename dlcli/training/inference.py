@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dlcli.config.loader import LoadedConfig, load_config
+from dlcli.data.evaluation_data import EvaluationData, read_evaluation_data
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
@@ -69,50 +70,69 @@ def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
 
 def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -> dict[str, Any]:
     """Evaluate a run's model on its own test split (or a file); record the result."""
-    from dlcli.data.pipeline import load_arrays_file, load_dataset
-    from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
-    from dlcli.training.feeding import evaluate_on, evaluation_split
+    from dlcli.training.feeding import evaluate_on
 
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
-    kind = trained.preprocessing.get("kind")
     if cfg.model.kind == "gan":  # model.keras is the generator alone: nothing to score
         raise DataError(
             f"{trained.run.path} is a GAN: it has no accuracy to re-evaluate; its losses are "
             f"in history.json and its samples come from `dlcli predict {trained.run.path} 16`"
         )
-    if data and kind:
-        raise DataError(
-            f"evaluate --data is not available for dataset {kind!r} runs; without --data "
-            "the run is scored on its own held-out split"
-        )
     if data:
+        split, given = str(Path(data).resolve()), _given_data(trained, data)
+    else:
+        split, given = _own_split(trained)
+    try:
+        metrics = evaluate_on(trained.model, given.x, given.y, cfg.train.eval_batch_size)
+    except model_errors() as error:
+        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
+    record = {
+        "data": split,
+        "samples": int(given.samples),
+        "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "metrics": metrics,
+        **given.extra,
+    }
+    trained.run.write_json(files.EVALUATION_FILE, record)
+    return record
+
+
+def _own_split(trained: TrainedRun) -> tuple[str, EvaluationData]:
+    """The run's own held-out split, re-read from its config (a stream for image folders)."""
+    from dlcli.data.pipeline import load_dataset
+    from dlcli.training.feeding import evaluation_split
+
+    cfg = trained.loaded.config
+    dataset = load_dataset(cfg.data, cfg.seed)
+    _check_same_vocabulary(trained, dataset)
+    split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
+    if y is not None:
+        check_input_shape(trained.model, x, split)
+    samples = len(x) if y is not None else dataset.info[f"{split}_samples"]
+    return split, EvaluationData(x, y, samples)
+
+
+def _given_data(trained: TrainedRun, data: str) -> EvaluationData:
+    """`evaluate --data`: the file (or folder) read and preprocessed as the run's own data
+    was: arrays files through the recorded scaling; image folders, text and time series
+    through their own readers, with the run's classes, vocabulary and statistics."""
+    from dlcli.data.pipeline import load_arrays_file
+    from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
+
+    cfg = trained.loaded.config
+    if trained.preprocessing.get("kind"):
+        given = read_evaluation_data(data, trained.preprocessing, cfg.data, trained.run.path,
+                                     cfg.train.eval_batch_size)  # fmt: skip
+    else:
         x, y = load_arrays_file(data, target=cfg.data.target)
         if y is None:
             raise DataError(f"{data}: has inputs but no labels; evaluate needs both")
         x = preprocess_inputs(x, trained.preprocessing)
-        y = preprocess_labels(y, trained.preprocessing)
-        split = str(Path(data).resolve())
-        check_input_shape(trained.model, x, data)
-    else:
-        dataset = load_dataset(cfg.data, cfg.seed)
-        _check_same_vocabulary(trained, dataset)
-        split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
-        if y is not None:
-            check_input_shape(trained.model, x, split)
-    try:
-        metrics = evaluate_on(trained.model, x, y, cfg.train.eval_batch_size)
-    except model_errors() as error:
-        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
-    samples = len(x) if y is not None else dataset.info[f"{split}_samples"]
-    record = {
-        "data": split,
-        "samples": int(samples),
-        "evaluated": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "metrics": metrics,
-    }
-    trained.run.write_json(files.EVALUATION_FILE, record)
-    return record
+        given = EvaluationData(x, preprocess_labels(y, trained.preprocessing), len(x))
+    if given.y is not None:
+        check_input_shape(trained.model, given.x, data)
+    return given
 
 
 def _check_same_vocabulary(trained: TrainedRun, dataset) -> None:

@@ -32,6 +32,29 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run
 
 
+# Setups that need a run of a course data source: the corpus config each trains once.
+SOURCE_RUNS = {"image_folder_run": "eval_image_folder.yaml", "text_run": "eval_text.yaml",
+               "timeseries_run": "eval_timeseries.yaml"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def source_runs(tmp_path_factory: pytest.TempPathFactory):
+    """Trains a corpus config on first use and keeps its run for the cases after."""
+    done: dict[str, Path] = {}
+
+    def run_of(config: str) -> Path:
+        if config not in done:
+            runs = tmp_path_factory.mktemp("source_runs")
+            result = CliRunner().invoke(
+                app, ["train", str(CORPUS / config), "--runs-dir", str(runs), "-q"]
+            )
+            assert result.exit_code == 0, result.output
+            [done[config]] = list(runs.iterdir())
+        return done[config]
+
+    return run_of
+
+
 def _copy_run(trained: Path, scene: dict[str, Path]) -> Path:
     run = scene["tmp"] / "the_run"
     shutil.copytree(trained, run)
@@ -186,7 +209,9 @@ def test_bad_input(case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     scene = {"tmp": tmp_path, "dir": tmp_path / "corpus", "runs": tmp_path / "runs"}
     shutil.copytree(CORPUS, scene["dir"])  # relative paths resolve beside the configs
     setup = case.get("setup")
-    if setup:
+    if setup in SOURCE_RUNS:
+        _copy_run(request.getfixturevalue("source_runs")(SOURCE_RUNS[setup]), scene)
+    elif setup:
         trained = request.getfixturevalue("trained_run") if setup in NEEDS_RUN else None
         SETUPS[setup](scene, trained, monkeypatch)
     result = CliRunner().invoke(app, _command(case, scene))
