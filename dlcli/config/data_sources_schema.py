@@ -14,19 +14,35 @@ from pydantic import Field, model_validator
 from dlcli.config.limits import MAX_DIMENSION, MAX_GENERATED_SAMPLES, MAX_WIDTH
 from dlcli.config.schema_base import Flag, Number, Strict, count
 
+Steps = count(MAX_DIMENSION)  # a number of time steps
+
 
 class GeneratedSignal(Strict):
     """A series generated for teaching, when `data.path` is not given.
 
     sine: `value` = two sines (periods 50 and 13 steps) + Gaussian noise, a forecast task.
     echo: `x` is noise and `echo` is x delayed by `lag` steps, so predicting `echo` from a
-    window of `x` needs a memory of `lag` steps: where SimpleRNN fails and LSTM does not.
+    window of `x` needs a memory of `lag` steps (a pure delay line, which a SimpleRNN
+    learns about as well as an LSTM).
+    recall: inputs `x` (noise) and `marker` (1 at steps spaced `marker_gap` apart, drawn
+    uniformly, else 0); the target `recall` at step t is x at the last marker before t.
+    The model must store x when a marker comes and hold it while later x values arrive:
+    the gated memory an LSTM has and a SimpleRNN lacks. With horizon 1, a window of at
+    least the largest gap always holds that marker.
     """
 
-    kind: Literal["sine", "echo"] = "sine"
+    kind: Literal["sine", "echo", "recall"] = "sine"
     length: Annotated[int, Field(ge=10, le=1_000_000)] = 2000  # number of time steps
     noise: Annotated[Number, Field(ge=0)] = 0.1  # stddev of the Gaussian noise
     lag: count(MAX_DIMENSION) = 20  # echo: how many steps back the target looks
+    marker_gap: tuple[Steps, Steps] = (10, 40)  # recall: [min, max] steps from one marker
+    # to the next, drawn uniformly; a window of at least max always holds the last marker
+
+    @model_validator(mode="after")
+    def _gap_order(self) -> GeneratedSignal:
+        if self.marker_gap[0] > self.marker_gap[1]:
+            raise ValueError("marker_gap: the first number (min) must not exceed the second")
+        return self
 
 
 class TimeseriesData(Strict):
@@ -39,9 +55,9 @@ class TimeseriesData(Strict):
     window: count(MAX_DIMENSION)  # past time steps per sample (the model's input length)
     horizon: count(MAX_DIMENSION) = 1  # forecast the target this many steps after the window's end
     columns: list[str] | None = None  # CSV columns fed to the model; unset: all (generated:
-    # the signal's input column)
+    # the signal's input columns, e.g. recall: x and marker)
     target: str | None = None  # the column to forecast; unset: the first input column
-    # (generated echo: `echo`)
+    # (generated echo: `echo`; recall: `recall`)
     generate: GeneratedSignal | None = None  # without data.path: this generated series
     standardize: Flag = True  # (x - mean) / std per column, training part's statistics
 

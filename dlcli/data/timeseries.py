@@ -72,6 +72,10 @@ def _read_series(
     return *generate_signal(signal, seed), f"generated {signal.kind} ({signal.length} steps)"
 
 
+# Generated signals with more than one column: (model inputs, target) by default.
+GENERATED_COLUMNS = {"echo": (["x"], "echo"), "recall": (["x", "marker"], "recall")}
+
+
 def generate_signal(signal: GeneratedSignal, seed: int) -> tuple[list[str], np.ndarray]:
     """The teaching series: (column names, table of shape (length, columns))."""
     rng = np.random.default_rng([seed, 7])
@@ -81,22 +85,41 @@ def generate_signal(signal: GeneratedSignal, seed: int) -> tuple[list[str], np.n
         value += rng.normal(0.0, signal.noise, signal.length)
         return ["value"], value[:, np.newaxis]
     x = rng.normal(0.0, 1.0, signal.length)
+    if signal.kind == "recall":
+        return ["x", "marker", "recall"], _recall(x, signal, rng)
     echo = np.concatenate([np.zeros(signal.lag), x[: -signal.lag]])
     echo += rng.normal(0.0, signal.noise, signal.length)
     return ["x", "echo"], np.stack([x, echo], axis=1)
 
 
+def _recall(x: np.ndarray, signal: GeneratedSignal, rng: np.random.Generator) -> np.ndarray:
+    """Columns x, marker, recall: marker is 1 at steps spaced `marker_gap` apart (drawn
+    uniformly), and recall at step t is x at the last marker strictly before t — so with
+    horizon 1 the value to recall lies inside any window of at least the largest gap."""
+    low, high = signal.marker_gap
+    gaps = rng.integers(low, high + 1, size=signal.length // low + 1)
+    marks = np.cumsum(gaps) - gaps[0]  # the first marker at step 0
+    marker = np.zeros(len(x))
+    marker[marks[marks < len(x)]] = 1.0
+    last = np.maximum.accumulate(np.where(marker == 1.0, np.arange(len(x)), 0))
+    recall = np.concatenate([[0.0], x[last[:-1]]])  # the marker strictly before each step
+    recall += rng.normal(0.0, signal.noise, len(x))
+    return np.stack([x, marker, recall], axis=1)
+
+
 def _columns(header: list[str], ts: TimeseriesData, source: str) -> tuple[list[int], int]:
     """Indices of the input columns and of the target column."""
-    default_inputs = ["x"] if header == ["x", "echo"] and ts.generate else header
+    generated = GENERATED_COLUMNS.get(ts.generate.kind) if ts.generate else None
+    if generated and generated[1] != header[-1]:  # data.path was read, not the signal
+        generated = None
+    default_inputs, default_target = generated or (header, None)
     wanted = ts.columns or default_inputs
     for name in [*wanted, *([ts.target] if ts.target else [])]:
         if name not in header:
             raise DataError(
                 f"data.timeseries: {source} has no column {name!r} (it has: {', '.join(header)})"
             )
-    default_target = "echo" if header == ["x", "echo"] and ts.generate else wanted[0]
-    return [header.index(c) for c in wanted], header.index(ts.target or default_target)
+    return [header.index(c) for c in wanted], header.index(ts.target or default_target or wanted[0])
 
 
 def _time_split(rows: int, cfg: DataConfig, ts: TimeseriesData) -> dict[str, tuple[int, int]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dlcli.config.data_sources_schema import GeneratedSignal
 from dlcli.config.schema import DataConfig
 from dlcli.data.pipeline import load_dataset
-from dlcli.data.timeseries import last_windows, to_target_units
+from dlcli.data.timeseries import generate_signal, last_windows, to_target_units
 from dlcli.errors import DataError
 
 
@@ -74,6 +75,36 @@ def test_generated_echo_target_is_the_input_lag_steps_back() -> None:
                             standardize=False), 0)  # fmt: skip
     # window 3, horizon 1: the target is the input 3 steps before row i+3, i.e. row i
     assert np.allclose(data.x_train[:, 0, 0], data.y_train[:, 0])
+
+
+def test_generated_recall_target_is_x_at_the_last_marker_before_each_step() -> None:
+    signal = GeneratedSignal(kind="recall", length=500, marker_gap=(4, 9), noise=0)
+    header, table = generate_signal(signal, 3)
+    assert header == ["x", "marker", "recall"]
+    x, marker, recall = table.T
+    marks = np.flatnonzero(marker)
+    assert marks[0] == 0 and set(np.diff(marks)) <= set(range(4, 10))  # gaps as asked
+    assert set(np.unique(marker)) == {0.0, 1.0}
+    for t in range(1, 500):
+        assert recall[t] == x[marks[marks < t][-1]]  # strictly before t: not seen yet
+    assert np.array_equal(generate_signal(signal, 3)[1], table)  # the seed reproduces it
+    assert not np.array_equal(generate_signal(signal, 4)[1], table)
+
+
+def test_generated_recall_feeds_x_and_marker_and_forecasts_recall() -> None:
+    generate = {"kind": "recall", "length": 300, "noise": 0, "marker_gap": [4, 9]}
+    data = load_dataset(cfg(window=9, generate=generate, standardize=False), 0)
+    assert data.preprocessing["columns"] == ["x", "marker"]
+    assert data.preprocessing["target"] == "recall"
+    # each window of 9 >= the largest gap holds a marker; the target is x at its last one
+    for window, target in zip(data.x_train, data.y_train[:, 0], strict=True):
+        last = np.flatnonzero(window[:, 1])[-1]
+        assert target == window[last, 0]
+
+
+def test_a_marker_gap_with_min_above_max_is_refused() -> None:
+    with pytest.raises(ValueError, match="marker_gap"):
+        GeneratedSignal(kind="recall", marker_gap=(9, 4))
 
 
 def test_predict_takes_the_last_window_of_a_csv_and_undoes_the_scaling(tmp_path) -> None:
