@@ -116,10 +116,20 @@ class HistoryWriter(keras.callbacks.Callback):
         logs = logs or {}
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
-        finite = math.isfinite(float(logs.get("loss", 0.0)))  # a NaN epoch is no state to resume
+        finite = losses_finite(logs)  # a NaN epoch is no state to resume
         if self.checkpoint is not None and finite:
             self.checkpoint(self.model, epoch + 1, self.history)
         self.run.write_json(HISTORY_FILE, self.history)
+
+
+def losses_finite(logs: dict[str, Any]) -> bool:
+    """Whether every training loss in `logs` is finite: `loss`, or a GAN's d_loss and
+    g_loss (validation losses are judged by the training that produced them)."""
+    return all(
+        math.isfinite(float(value))
+        for key, value in logs.items()
+        if (key == "loss" or key.endswith("_loss")) and not key.startswith("val_")
+    )
 
 
 class StopOnNaN(keras.callbacks.Callback):
@@ -138,8 +148,7 @@ class StopOnNaN(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs=None) -> None:
         last = min(batch + 1, self.params.get("steps") or batch + 1)
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
+        if not losses_finite(logs or {}):
             first = self._done + 1
             batches = f"batch {last}" if first >= last else f"batches {first}-{last}"
             self.where = f"epoch {self._epoch + 1}, {batches}"

@@ -66,7 +66,7 @@ class FakeNet:
     stop_training = False
 
 
-def nan_seen_at(steps_per_call: int, steps: int, bad_batch: int) -> str | None:
+def nan_seen_at(steps_per_call: int, steps: int, bad_batch: int, key: str = "loss") -> str | None:
     """Drive StopOnNaN as Keras does: one call per `steps_per_call` batches, reporting the
     last batch index of the call and the running mean loss (NaN from the bad batch on)."""
     callback = StopOnNaN()
@@ -76,7 +76,7 @@ def nan_seen_at(steps_per_call: int, steps: int, bad_batch: int) -> str | None:
     for end in range(steps_per_call, steps + steps_per_call, steps_per_call):
         last = min(end, steps) if steps_per_call == 1 else end  # Keras may overshoot
         loss = float("nan") if last >= bad_batch else 0.5
-        callback.on_train_batch_end(last - 1, {"loss": loss})
+        callback.on_train_batch_end(last - 1, {key: loss, "val_loss": float("nan")})
         if callback.model.stop_training:
             break
     return callback.where
@@ -87,3 +87,8 @@ def test_nan_is_located_to_the_batch_or_to_the_batches_of_one_call() -> None:
     assert nan_seen_at(4, 10, bad_batch=6) == "epoch 1, batches 5-8"
     assert nan_seen_at(32, 4, bad_batch=2) == "epoch 1, batches 1-4"  # never past the epoch
     assert nan_seen_at(4, 10, bad_batch=99) is None
+
+
+def test_a_gan_whose_discriminator_loss_is_nan_is_stopped() -> None:
+    assert nan_seen_at(1, 10, bad_batch=2, key="d_loss") == "epoch 1, batch 2"
+    assert nan_seen_at(1, 10, bad_batch=2, key="g_loss") == "epoch 1, batch 2"
