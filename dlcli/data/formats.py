@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -58,8 +59,13 @@ def require_file(path: str | Path, what: str) -> Path:
     return p
 
 
-def load_npz(path: str | Path, allow_pickle: bool = False) -> dict[str, np.ndarray]:
-    """All arrays of an npz file, loaded into memory (the file is closed afterwards)."""
+def load_npz(
+    path: str | Path,
+    allow_pickle: bool = False,
+    pick: Callable[[list[str]], list[str]] | None = None,
+) -> dict[str, np.ndarray]:
+    """The arrays of an npz file (those `pick` chooses from its names, else all), loaded
+    into memory; the file is closed afterwards."""
     p = require_file(path, "npz file")
     if not zipfile.is_zipfile(p) and p.read_bytes()[:6] != b"\x93NUMPY":
         raise DataError(f"{str(p)!r} is not an npz archive (the zip of arrays np.savez writes)")
@@ -67,7 +73,7 @@ def load_npz(path: str | Path, allow_pickle: bool = False) -> dict[str, np.ndarr
         with np.load(p, allow_pickle=allow_pickle) as f:
             if not hasattr(f, "files"):  # np.load also reads .npy: not an archive
                 raise DataError(f"{str(p)!r} is a single .npy array, not an .npz archive")
-            return {name: f[name] for name in f.files}
+            return {name: f[name] for name in (pick(list(f.files)) if pick else f.files)}
     except DataError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
@@ -78,7 +84,7 @@ def load_npy(path: str | Path) -> np.ndarray:
     p = require_file(path, "npy file")
     try:
         return np.load(p, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError) as exc:
         raise DataError(f"cannot read {str(p)!r} as a .npy array: {exc}") from exc
 
 

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 
 from dlcli.data.columns import column_order
-from dlcli.data.formats import csv_number, read_csv_rows
+from dlcli.data.formats import csv_number, load_npy, load_npz, read_csv_rows
 from dlcli.data.images import IMAGE_EXTS, INVERT_MODES, should_invert
 from dlcli.data.row_labels import Indexed, RowLabels
 from dlcli.data.validation import refuse_non_real
@@ -97,7 +97,7 @@ def _read_one(
         raise DataError(f"{name}: is a directory; pass the files in it (e.g. {name}/*.png)")
     ext = path.suffix.lower()
     if ext == ".npy":
-        return _batch(_load_npy(path, name), sample_shape, name)
+        return _batch(load_npy(path), sample_shape, name)
     if ext == ".npz":
         key, arr = _load_npz(path, name)
         return _batch(arr, sample_shape, f"{name}:{key}")
@@ -112,28 +112,22 @@ def _read_one(
     )
 
 
-def _load_npy(path: Path, name: str) -> np.ndarray:
-    """np.load without pickles (a data file must not run code), errors made readable."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise DataError(f"{name}: cannot read as a .npy array ({e})") from e
-
-
 def _load_npz(path: Path, name: str) -> tuple[str, np.ndarray]:
-    """The input array of an .npz: `x`, else `x_test`, else its only array."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            keys = list(z.files)
-            key = next((k for k in NPZ_KEYS if k in keys), keys[0] if len(keys) == 1 else None)
-            if key is None:
-                raise DataError(
-                    f"{name}: holds arrays {', '.join(keys) or '(none)'}; "
-                    "name the inputs 'x' (or 'x_test') so dlcli knows which to use"
-                )
-            return key, z[key]
-    except (ValueError, OSError, EOFError) as e:
-        raise DataError(f"{name}: cannot read as a .npz archive ({e})") from e
+    """The input array of an .npz (`x`, else `x_test`, else its only array), read alone."""
+    chosen: list[str] = []
+
+    def input_key(keys: list[str]) -> list[str]:
+        key = next((k for k in NPZ_KEYS if k in keys), keys[0] if len(keys) == 1 else None)
+        if key is None:
+            raise DataError(
+                f"{name}: holds arrays {', '.join(keys) or '(none)'}; "
+                "name the inputs 'x' (or 'x_test') so dlcli knows which to use"
+            )
+        chosen.append(key)
+        return [key]
+
+    arrays = load_npz(path, pick=input_key)
+    return chosen[0], arrays[chosen[0]]
 
 
 def _batch(
