@@ -165,3 +165,13 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 )
 def test_infer_sample_count(shape, sample_shape, expected) -> None:
     assert infer_sample_count(shape, sample_shape) == expected
+
+
+def test_an_npz_without_an_input_array_names_what_it_holds(tmp_path) -> None:
+    np.savez(tmp_path / "two.npz", a=np.ones((2, 4)), b=np.zeros((2, 4)))
+    with pytest.raises(DataError, match=r"two.npz: holds arrays a, b; name the inputs 'x'"):
+        read_inputs([str(tmp_path / "two.npz")], (4,))
+    np.savez(tmp_path / "one.npz", only=np.ones((2, 4)))
+    x, labels = read_inputs([str(tmp_path / "one.npz")], (4,))
+    assert x.shape == (2, 4)
+    assert [s.rsplit("/", 1)[-1] for s in labels] == ["one.npz:only[0]", "one.npz:only[1]"]
