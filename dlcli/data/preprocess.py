@@ -60,10 +60,16 @@ def _fit_inputs(x_train: np.ndarray, cfg: DataConfig) -> dict[str, Any]:
 def _fit_standardize(x_train: np.ndarray, prep: dict[str, Any]) -> None:
     if not prep["standardize"]:
         return
+    mean, std = column_statistics(x_train)
+    prep["mean"], prep["std"] = mean.tolist(), std.tolist()
+
+
+def column_statistics(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation along the sample axis, in float64, for standardising."""
     mean = x_train.mean(axis=0, dtype=np.float64)
     std = x_train.std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0  # a constant feature (e.g. an image border) stays 0, not NaN
-    prep["mean"], prep["std"] = mean.tolist(), std.tolist()
+    return mean, std
 
 
 def preprocess_inputs(x: np.ndarray, preprocessing: dict[str, Any]) -> np.ndarray:

@@ -20,6 +20,8 @@ from dlcli.config.data_sources_schema import GeneratedSignal, TimeseriesData
 from dlcli.config.schema import DataConfig
 from dlcli.data import formats as ff
 from dlcli.data.dataset import Dataset
+from dlcli.data.preprocess import column_statistics
+from dlcli.data.sources import rng
 from dlcli.errors import DataError
 
 
@@ -31,13 +33,12 @@ def load_timeseries(cfg: DataConfig, seed: int) -> Dataset:
     inputs, target = _columns(header, ts, source)
     parts = _time_split(len(table), cfg, ts)
     train_rows = table[: parts["train"][1]]
-    mean, std = train_rows.mean(axis=0), train_rows.std(axis=0)
-    std[std == 0] = 1.0
+    mean, std = column_statistics(train_rows)
     scaled = ((table - mean) / std) if ts.standardize else table.copy()
     split = {name: _windows(scaled[a:b], inputs, target, ts) for name, (a, b) in parts.items()}
     x_train, y_train = split["train"]
     if cfg.shuffle:  # within the training part only: the split itself stays by time
-        order = np.random.default_rng(seed).permutation(len(x_train))
+        order = rng(seed).permutation(len(x_train))
         x_train, y_train = x_train[order], y_train[order]
     x_val, y_val = split.get("validation", (None, None))
     x_test, y_test = split.get("test", (None, None))
@@ -78,17 +79,17 @@ GENERATED_COLUMNS = {"echo": (["x"], "echo"), "recall": (["x", "marker"], "recal
 
 def generate_signal(signal: GeneratedSignal, seed: int) -> tuple[list[str], np.ndarray]:
     """The teaching series: (column names, table of shape (length, columns))."""
-    rng = np.random.default_rng([seed, 7])
+    draws = rng(seed, 7)  # a stream of its own: the series does not move with shuffling
     steps = np.arange(signal.length)
     if signal.kind == "sine":
         value = np.sin(2 * np.pi * steps / 50) + 0.5 * np.sin(2 * np.pi * steps / 13)
-        value += rng.normal(0.0, signal.noise, signal.length)
+        value += draws.normal(0.0, signal.noise, signal.length)
         return ["value"], value[:, np.newaxis]
-    x = rng.normal(0.0, 1.0, signal.length)
+    x = draws.normal(0.0, 1.0, signal.length)
     if signal.kind == "recall":
-        return ["x", "marker", "recall"], _recall(x, signal, rng)
+        return ["x", "marker", "recall"], _recall(x, signal, draws)
     echo = np.concatenate([np.zeros(signal.lag), x[: -signal.lag]])
-    echo += rng.normal(0.0, signal.noise, signal.length)
+    echo += draws.normal(0.0, signal.noise, signal.length)
     return ["x", "echo"], np.stack([x, echo], axis=1)
 
 
