@@ -32,13 +32,18 @@ class TrainedRun:
     preprocessing: dict[str, Any]
 
 
+def load_run_config(run: RunDir) -> LoadedConfig:
+    """The config a run saved when it started (resolved: it stands alone)."""
+    try:
+        return load_config(run.file(files.CONFIG_FILE))
+    except ConfigError as error:
+        raise RunDirError(f"{run.path}: its {files.CONFIG_FILE} is invalid:\n{error}") from None
+
+
 def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
     """Open a run directory and load its model, refusing anything incomplete or unsafe."""
     run = RunDir.open(path)
-    try:
-        loaded = load_config(run.file(files.CONFIG_FILE))
-    except ConfigError as error:
-        raise RunDirError(f"{run.path}: its {files.CONFIG_FILE} is invalid:\n{error}") from None
+    loaded = load_run_config(run)
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
         state = run.status().get("state")

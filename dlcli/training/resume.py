@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from dlcli.config.loader import LoadedConfig, load_config
-from dlcli.errors import ConfigError, RunDirError, UsageError
+from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 from dlcli.training.checkpoint import checkpoint_state, config_hash
+from dlcli.training.inference import load_run_config
 from dlcli.training.runner import load_checked_data, train_on
 
 
@@ -35,7 +36,7 @@ def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> L
     """The config to resume with; refuse a finished or changed run. The caller holds the
     run's lock, so a `running` status here was left by a process that died."""
     status = run.status()
-    old = _load_run_config(run)
+    old = load_run_config(run)
     if status.get("config_sha256") not in (None, config_hash(old)):
         raise RunDirError(
             f"{run.file(files.CONFIG_FILE)} was changed after the run started; "
@@ -58,13 +59,6 @@ def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> L
             f"resume with --set train.epochs=N (N > {old_epochs})"
         )
     return new
-
-
-def _load_run_config(run: RunDir) -> LoadedConfig:
-    try:
-        return load_config(run.file(files.CONFIG_FILE))
-    except ConfigError as error:
-        raise RunDirError(f"{run.path}: its {files.CONFIG_FILE} is invalid:\n{error}") from None
 
 
 def _differences(old: Any, new: Any, path: str = "") -> list[str]:
