@@ -72,6 +72,15 @@ def test_every_commented_field_has_its_comment_as_description() -> None:
     assert schema_base.Strict.model_config["extra"] == "forbid"
 
 
+def test_every_property_has_a_description() -> None:
+    schema = config_schema()
+    missing = [f"{name}.{field}"
+               for name, definition in [("Config", schema), *schema["$defs"].items()]
+               for field, prop in definition.get("properties", {}).items()
+               if not prop.get("description")]  # fmt: skip
+    assert missing == [], "no comment beside these fields: " + ", ".join(missing)
+
+
 # (section, field above, field below, words of the comment that belongs to the one below)
 MISPLACED_BEFORE = [
     ("EarlyStopping", "monitor", "patience", "epochs without improvement"),
