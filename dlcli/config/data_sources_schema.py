@@ -31,7 +31,7 @@ class GeneratedSignal(Strict):
     least the largest gap always holds that marker.
     """
 
-    kind: Literal["sine", "echo", "recall"] = "sine"
+    kind: Literal["sine", "echo", "recall"] = "sine"  # the series (each one described above)
     length: Annotated[int, Field(ge=10, le=1_000_000)] = 2000  # number of time steps
     noise: Annotated[Number, Field(ge=0)] = 0.1  # stddev of the Gaussian noise
     lag: count(MAX_DIMENSION) = 20  # echo: how many steps back the target looks
@@ -85,8 +85,8 @@ class ImageFolderData(Strict):
     every aspect ratio to one, which should be a choice, not a surprise.
     """
 
-    # height, width of every image; unset: the size the folder's images share
-    image_size: tuple[count(MAX_DIMENSION), count(MAX_DIMENSION)] | None = None
+    image_size: tuple[count(MAX_DIMENSION), count(MAX_DIMENSION)] | None = None  # [height,
+    # width] of every image, in pixels; unset: the size the folder's images share
     resize: Flag = False  # true: resize each image to image_size (bilinear), so sizes may mix
     color_mode: Literal["grayscale", "rgb"] = "rgb"  # 1 or 3 channels
     scale: Annotated[Number, Field(gt=0)] = 255.0  # pixels are divided by this
@@ -103,9 +103,9 @@ class ImageFolderData(Strict):
 class LinearData(Strict):
     """`dataset: linear`: y = x·W + b + noise, with W and b known (written to the run)."""
 
-    samples: count(MAX_GENERATED_SAMPLES) = 200
-    features: count(MAX_WIDTH) = 1
-    outputs: count(MAX_WIDTH) = 1
+    samples: count(MAX_GENERATED_SAMPLES) = 200  # number of (x, y) pairs generated
+    features: count(MAX_WIDTH) = 1  # width of x
+    outputs: count(MAX_WIDTH) = 1  # width of y
     weights: list[list[Number]] | None = None  # features×outputs; unset: drawn from N(0, 1)
     bias: list[Number] | None = None  # outputs; unset: drawn from N(0, 1)
     noise: Annotated[Number, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y

@@ -3,7 +3,9 @@
 The schema modules document every field with a comment on its line (and, where it runs
 long, on the comment lines right below it): `epochs: PositiveInt = 5  # passes over ...`.
 `describe` copies those comments into the JSON Schema's `description`s, so `dlcli schema`
-and editors show exactly what the code says, with no second copy to keep in sync.
+and editors show exactly what the code says, with no second copy to keep in sync. A comment
+line is read as the field ABOVE it continuing, so a note never goes on the line before its
+field; a blank line ends a field's comment (a section heading after one is no field's).
 """
 
 from __future__ import annotations

@@ -37,11 +37,11 @@ class LayerArgs(Strict):
 
 class WeightedArgs(LayerArgs):
     activation: Activation | None = None  # unset: model.activation for hidden layers, else linear
-    use_bias: Flag = True
+    use_bias: Flag = True  # add a learned bias vector to the output
     kernel_initializer: Initializer | None = None  # unset: Keras's default (glorot_uniform)
     bias_initializer: Initializer | None = None  # unset: zeros
     kernel_regularizer: RegularizerConfig | None = None  # weight decay on this layer's kernel
-    bias_regularizer: RegularizerConfig | None = None
+    bias_regularizer: RegularizerConfig | None = None  # weight decay on the bias; unset: none
 
 
 class Dense(WeightedArgs):
@@ -49,29 +49,34 @@ class Dense(WeightedArgs):
 
 
 class Conv1D(WeightedArgs):
-    filters: Width
-    kernel_size: Size
-    strides: Size = 1
-    padding: Padding = "valid"
+    filters: Width  # output channels (number of kernels)
+    kernel_size: Size  # length of the convolution window, in steps
+    strides: Size = 1  # steps the window moves at a time
+    padding: Padding = "valid"  # valid: no padding; same: zero-pad so the output length is
+    # input length / strides, rounded up
 
 
 class Conv2D(WeightedArgs):
-    filters: Width
-    kernel_size: IntOrPair
-    strides: IntOrPair = 1
-    padding: Padding = "valid"
+    filters: Width  # output channels (number of kernels)
+    kernel_size: IntOrPair  # window size in pixels: [height, width], or one number for both
+    strides: IntOrPair = 1  # pixels the window moves at a time: [down, across], or one number
+    # (Conv2DTranspose: the upsampling factor)
+    padding: Padding = "valid"  # valid: no padding; same: zero-pad so the output size is
+    # input size / strides, rounded up (Conv2DTranspose: input size × strides)
 
 
 class Pooling1D(LayerArgs):
-    pool_size: Size = 2
-    strides: Size | None = None
-    padding: Padding = "valid"
+    pool_size: Size = 2  # length of the pooling window, in steps
+    strides: Size | None = None  # steps the window moves at a time; unset: pool_size
+    padding: Padding = "valid"  # valid: windows inside the input only; same: pad so the
+    # output length is input length / strides, rounded up
 
 
 class Pooling2D(LayerArgs):
-    pool_size: IntOrPair = 2
-    strides: IntOrPair | None = None
-    padding: Padding = "valid"
+    pool_size: IntOrPair = 2  # window size: [height, width], or one number for both
+    strides: IntOrPair | None = None  # pixels the window moves at a time; unset: pool_size
+    padding: Padding = "valid"  # valid: windows inside the input only; same: pad so the
+    # output size is input size / strides, rounded up
 
 
 class Dropout(LayerArgs):
@@ -83,37 +88,40 @@ class Flatten(LayerArgs):
 
 
 class Reshape(LayerArgs):
-    # without the batch dimension
-    target_shape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]]
+    target_shape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]]  # output shape
+    # per sample, without the batch dimension; one -1 is inferred from the size
 
 
 class BatchNormalization(LayerArgs):
-    momentum: Annotated[Number, Field(gt=0, lt=1)] = 0.99
-    epsilon: Annotated[Number, Field(gt=0)] = 0.001
+    momentum: Annotated[Number, Field(gt=0, lt=1)] = 0.99  # moving mean and variance (used
+    # at inference) = momentum * old + (1 - momentum) * the training batch's
+    epsilon: Annotated[Number, Field(gt=0)] = 0.001  # added to the variance (no division by 0)
 
 
 class LayerNormalization(LayerArgs):
-    epsilon: Annotated[Number, Field(gt=0)] = 0.001
+    epsilon: Annotated[Number, Field(gt=0)] = 0.001  # added to the variance (no division by 0)
 
 
 class ActivationLayer(LayerArgs):
-    activation: Activation
+    activation: Activation  # the function applied, e.g. relu or softmax
 
 
 class Embedding(LayerArgs):
     input_dim: Width  # vocabulary size
     output_dim: Width  # embedding width
-    mask_zero: Flag = False
-    embeddings_initializer: Initializer | None = None
-    embeddings_regularizer: RegularizerConfig | None = None
+    mask_zero: Flag = False  # true: id 0 is padding, masked out for later layers (input_dim
+    # must count it)
+    embeddings_initializer: Initializer | None = None  # unset: Keras's default (uniform)
+    embeddings_regularizer: RegularizerConfig | None = None  # weight decay on the vectors
 
 
 class Recurrent(WeightedArgs):
-    units: Width
+    units: Width  # size of the hidden state (the output width)
     return_sequences: Flag = False  # true when another recurrent layer follows
-    dropout: Fraction = 0.0
-    recurrent_dropout: Fraction = 0.0
-    recurrent_initializer: Initializer | None = None
+    dropout: Fraction = 0.0  # share of the inputs set to zero at each training step
+    recurrent_dropout: Fraction = 0.0  # share of the hidden state set to zero at each
+    # training step (LSTM and GRU then run without cuDNN on a GPU)
+    recurrent_initializer: Initializer | None = None  # unset: Keras's default (orthogonal)
 
 
 class GlobalPooling(LayerArgs):
@@ -134,7 +142,7 @@ class Conv2DTranspose(Conv2D):
 
 class UpSampling2D(LayerArgs):
     size: IntOrPair = 2  # repeat rows and columns this many times
-    interpolation: Literal["nearest", "bilinear"] = "nearest"
+    interpolation: Literal["nearest", "bilinear"] = "nearest"  # how the new pixels are filled
 
 
 class LeakyReLU(LayerArgs):
@@ -144,7 +152,9 @@ class LeakyReLU(LayerArgs):
 class RandomFlip(LayerArgs):
     """Augmentation (training only; identity at evaluation and predict)."""
 
-    mode: Literal["horizontal", "vertical", "horizontal_and_vertical"] = "horizontal"
+    mode: Literal["horizontal", "vertical", "horizontal_and_vertical"] = "horizontal"  # the
+    # flip each image gets with probability 1/2: horizontal = left-right, vertical = upside
+    # down, horizontal_and_vertical = both at once
 
 
 class RandomFactor(LayerArgs):
@@ -205,8 +215,13 @@ TAKES_DEFAULT_ACTIVATION = ("Dense", "Conv1D", "Conv2D", "Conv2DTranspose")
 
 
 def _item_model(layer: str, args: type[LayerArgs]) -> type[Strict]:
-    """A one-key model such as `{Dense: {units: 512}}`; `- Flatten` alone means no args."""
-    return create_model(f"{layer}Item", __base__=Strict, **{layer: (args, ...)})
+    """A one-key model such as `{Dense: {units: 512}}`; `- Flatten` alone means no args.
+    It is made at run time, so its one field's description is set here, not by a comment."""
+    about = f"{layer} layer arguments (keras.layers.{LAYERS[layer][1]})"
+    if not any(info.is_required() for info in args.model_fields.values()):
+        about += f"; all optional: `- {layer}` alone takes the defaults"
+    field = (args, Field(description=about))
+    return create_model(f"{layer}Item", __base__=Strict, **{layer: field})
 
 
 def _layer_tag(value: Any) -> str | None:

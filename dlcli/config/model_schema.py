@@ -22,7 +22,8 @@ class GraphInput(Strict):
     """A named view of the data's samples: some columns of the last axis (e.g. the user
     id and the item id of a ratings row), or the whole sample when `columns` is unset."""
 
-    columns: list[Annotated[int, Field(ge=0)]] | None = None
+    columns: list[Annotated[int, Field(ge=0)]] | None = None  # indices into the sample's last
+    # axis that make this input; unset: the whole sample
 
 
 class GraphNode(Strict):
@@ -32,20 +33,24 @@ class GraphNode(Strict):
 
 
 class ModelConfig(Strict):
-    kind: Literal["sequential", "graph", "gan"] = "sequential"
-    # one sample's shape, e.g. [784] or [28, 28, 1] (gan:
-    input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]
-    # one real sample, the discriminator's input and the generator's output)
+    kind: Literal["sequential", "graph", "gan"] = "sequential"  # sequential: `layers` in
+    # order; graph: named `nodes` wired by their inputs; gan: `generator` and `discriminator`
+    input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]  # one
+    # sample's shape, e.g. [784] or [28, 28, 1] (gan: one real sample, the discriminator's
+    # input and the generator's output)
     activation: Activation | None = None  # default for hidden Dense/Conv layers
-    layers: Annotated[list[LayerItem], Field(min_length=1)] | None = None  # sequential
-    # graph: named inputs (unset: one input `input`, the whole sample), nodes, outputs
-    inputs: dict[str, GraphInput] | None = None
-    nodes: Annotated[list[GraphNode], Field(min_length=1)] | None = None
-    outputs: list[str] | None = None  # node names; unset: the last node
-    # gan: noise of latent_dim values -> generator -> a sample -> discriminator -> 1 logit
-    latent_dim: count(MAX_WIDTH) = 64
-    generator: Annotated[list[LayerItem], Field(min_length=1)] | None = None
-    discriminator: Annotated[list[LayerItem], Field(min_length=1)] | None = None
+    layers: Annotated[list[LayerItem], Field(min_length=1)] | None = None  # sequential: the
+    # layers from input to output
+    inputs: dict[str, GraphInput] | None = None  # graph: named inputs; unset: one input
+    # `input`, the whole sample
+    nodes: Annotated[list[GraphNode], Field(min_length=1)] | None = None  # graph: the named
+    # layers, each after the inputs or nodes it takes
+    outputs: list[str] | None = None  # graph: node names; unset: the last node
+    latent_dim: count(MAX_WIDTH) = 64  # gan: values of noise the generator starts from
+    generator: Annotated[list[LayerItem], Field(min_length=1)] | None = None  # gan: layers
+    # from latent_dim noise to one sample of input_shape
+    discriminator: Annotated[list[LayerItem], Field(min_length=1)] | None = None  # gan: layers
+    # from a sample to 1 logit (real vs generated)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> ModelConfig:

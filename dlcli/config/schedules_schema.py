@@ -27,9 +27,9 @@ class ScheduleConfig(Strict):
     lr * alpha over decay_steps, after an optional linear warm-up from lr to
     warmup_target over warmup_steps. piecewise: values[i] until step boundaries[i]."""
 
-    name: Literal["exponential", "cosine", "piecewise"]
-    # exponential, cosine: steps (batches), not epochs
-    decay_steps: count(MAX_DIMENSION) | None = None
+    name: Literal["exponential", "cosine", "piecewise"]  # the decay rule (formulas above)
+    decay_steps: count(MAX_DIMENSION) | None = None  # exponential, cosine: steps (batches),
+    # not epochs
     decay_rate: Annotated[Number, Field(gt=0, le=1)] | None = None  # exponential
     staircase: Flag | None = None  # exponential: decay in whole steps of decay_steps
     alpha: Annotated[Number, Field(ge=0, le=1)] | None = None  # cosine: final share of lr

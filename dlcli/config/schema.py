@@ -64,15 +64,14 @@ DATASETS = KERAS_DATASETS + OTHER_SOURCES
 
 
 class DataConfig(Strict):
-    dataset: Annotated[str, name_in("dataset", DATASETS)] = "mnist"
+    dataset: Annotated[str, name_in("dataset", DATASETS)] = "mnist"  # where x and y come from
     path: str | None = None  # npz/csv file or IDX folder, relative to the config file
     target: str | None = None  # csv: the column holding y (all other columns are x)
     x: list[Any] | None = None  # inline: inputs, e.g. the four rows of a truth table
     y: list[Any] | None = None  # inline: targets
     linear: LinearData | None = None  # dataset: linear; unset: LinearData's defaults
     num_words: count(MAX_WIDTH) | None = None  # imdb/reuters: keep the most frequent words
-    # imdb/reuters: pad/cut sequences to this
-    sequence_length: count(MAX_DIMENSION) | None = None
+    sequence_length: count(MAX_DIMENSION) | None = None  # imdb/reuters: pad/cut sequences to this
     categorical: list[str] = []  # csv: columns of category names/codes, one-hot encoded
     # (categories from the training split); a missing value is an error that names its line
     timeseries: TimeseriesData | None = None  # dataset: timeseries (data_sources_schema.py)
@@ -82,18 +81,19 @@ class DataConfig(Strict):
     # Preprocessing, applied in this order.
     train_samples: PositiveInt | None = None  # keep only the first N training samples
     test_samples: PositiveInt | None = None  # keep only the first N test samples
-    # per sample, e.g. [784]
-    reshape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]] | None = None
+    reshape: list[Annotated[Integer, Field(ge=-1, le=MAX_DIMENSION)]] | None = None  # new
+    # shape of x per sample, e.g. [784] (one -1 is inferred); unset: as loaded
     scale: Annotated[Number, Field(gt=0)] | None = None  # divide x by this (255 for images)
     standardize: Flag = False  # x ← (x − mean) / std, statistics of the training split
     labels: Literal["onehot", "sparse", "raw"] = "raw"  # onehot = to_categorical
     num_classes: count(MAX_WIDTH) | None = None  # for onehot; unset: max label + 1
-    # Class names in class-id order, shown by predict/serve/export; unset: the built-in
-    # dataset's own names (mnist, fashion_mnist, cifar10), else the ids "0", "1", ...
-    classes: list[Annotated[str, Field(min_length=1)]] | None = None
+    classes: list[Annotated[str, Field(min_length=1)]] | None = None  # class names in id
+    # order, shown by predict/serve/export; unset: the built-in dataset's own names (mnist,
+    # fashion_mnist, cifar10), else the ids "0", "1", ...
 
     # Validation data: a fraction held out of training, the test split, or none.
-    validation: Literal["split", "test", "none"] = "split"
+    validation: Literal["split", "test", "none"] = "split"  # split: validation_split of the
+    # training data; test: the test split; none: no validation
     validation_split: Fraction = 0.1  # with validation: split
     test_split: Fraction = 0.2  # sources without a test split hold this much out
     shuffle: Flag = True  # shuffle once (with the run's seed) before splitting
@@ -181,9 +181,9 @@ class OptimizerConfig(Strict):
     an unset learning_rate takes DEFAULT_LEARNING_RATES[name].
     """
 
-    name: Annotated[str, name_in("optimizer", names.OPTIMIZERS)]
-    # step size; None = DEFAULT_LEARNING_RATES[name] (above); with a schedule, its start
-    learning_rate: Annotated[Number, Field(gt=0, le=10)] | None = None
+    name: Annotated[str, name_in("optimizer", names.OPTIMIZERS)]  # a preset, e.g. adam or sgd
+    learning_rate: Annotated[Number, Field(gt=0, le=10)] | None = None  # step size; unset:
+    # DEFAULT_LEARNING_RATES[name] (above); with a schedule, its starting value
     momentum: Annotated[Number, Field(ge=0, lt=1)] | None = None  # sgd, rmsprop
     nesterov: Flag | None = None  # sgd: Nesterov accelerated gradient
     beta_1: Annotated[Number, Field(ge=0, lt=1)] | None = None  # adam family: 1st moment decay
@@ -225,12 +225,12 @@ class OptimizerConfig(Strict):
 
 
 class CompileConfig(Strict):
-    loss: Annotated[str, name_in("loss", names.LOSSES)]
-    optimizer: Annotated[
+    loss: Annotated[str, name_in("loss", names.LOSSES)]  # the loss minimised (a Keras loss name)
+    optimizer: Annotated[  # a preset name, or {name: ..., learning_rate: ...}
         OptimizerConfig,
         BeforeValidator(mapping_from_name, json_schema_input_type=str | OptimizerConfig),
-    ] = "rmsprop"  # type: ignore[assignment]  # a preset name, or {name: ..., learning_rate: ...}
-    metrics: list[Annotated[str, name_in("metric", names.METRICS)]] = []
+    ] = "rmsprop"  # type: ignore[assignment]
+    metrics: list[Annotated[str, name_in("metric", names.METRICS)]] = []  # reported each epoch
 
 
 # train.diagnostics: names of extra measurements; training.diagnostics.DIAGNOSTICS maps
@@ -238,11 +238,12 @@ DIAGNOSTIC_NAMES = ("gradient_norms",)  # each to its callback (a test keeps the
 
 
 class TrainConfig(Strict):
-    epochs: count(MAX_EPOCHS) = 5
-    batch_size: count(MAX_BATCH_SIZE) = 32
+    epochs: count(MAX_EPOCHS) = 5  # passes over the training data
+    batch_size: count(MAX_BATCH_SIZE) = 32  # samples per gradient step
     shuffle: Flag = True  # reshuffle the training data every epoch
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
-    callbacks: CallbacksConfig = CallbacksConfig()
+    callbacks: CallbacksConfig = CallbacksConfig()  # Keras callbacks; each is off unless set
+
     # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
     jit_compile: Literal["auto"] | Flag = "auto"  # XLA for fit(); auto: by kind of model and
     # device as measured (training/speed_policy.py): on a CPU, on for dense and Embedding
@@ -253,13 +254,13 @@ class TrainConfig(Strict):
     eval_batch_size: count(MAX_BATCH_SIZE) = 1024  # validation, final evaluation, prediction
     precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = "float32"  # mixed: GPU only
     deterministic: Flag = False  # true: bit-identical reruns (TF op determinism, no XLA; JAX: CPU)
+    diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []  # opt-in:
     # gradient_norms: each epoch, the loss gradient's norm per layer kernel -> diagnostics.json
-    diagnostics: list[Annotated[str, name_in("diagnostic", DIAGNOSTIC_NAMES)]] = []
     tensorboard: Flag = True  # TensorBoard logs in RUN/tensorboard/ (docs/tracking.md)
-    # The library Keras computes with (docs/scaling-out.md); jax: pip install "dlcli[jax]"
-    backend: Literal["tensorflow", "jax"] = "tensorflow"
-    # mirrored: one model copy per local GPU, each batch split between them; none: one device
-    distribute: Literal["none", "mirrored"] = "none"
+    backend: Literal["tensorflow", "jax"] = "tensorflow"  # the library Keras computes with
+    # (docs/scaling-out.md); jax: pip install "dlcli[jax]"
+    distribute: Literal["none", "mirrored"] = "none"  # none: one device; mirrored: one model
+    # copy per local GPU, each batch split between them
 
     @model_validator(mode="after")
     def _deterministic_without_xla(self) -> TrainConfig:
@@ -281,13 +282,12 @@ def _run_name(name: str) -> str:
 class Config(Strict):
     name: Annotated[str, AfterValidator(_run_name)] = "run"  # run-directory prefix
     description: str | None = None  # one line on what this experiment shows
-    seed: Annotated[Integer, Field(ge=0, lt=2**32)] = (
-        42  # seeds Python, NumPy and Keras: same seed, same run
-    )
-    data: DataConfig = DataConfig()
-    model: ModelConfig
-    compile: CompileConfig
-    train: TrainConfig = TrainConfig()
+    seed: Annotated[Integer, Field(ge=0, lt=2**32)] = 42  # seeds Python, NumPy and Keras:
+    # same seed, same run
+    data: DataConfig = DataConfig()  # the dataset and its preprocessing
+    model: ModelConfig  # the network: its input shape and layers
+    compile: CompileConfig  # loss, optimizer and metrics (Keras's model.compile)
+    train: TrainConfig = TrainConfig()  # how fit() runs: epochs, batch size, callbacks, speed
     tracking: TrackingConfig = TrackingConfig()  # experiment trackers besides TensorBoard
 
     @model_validator(mode="after")

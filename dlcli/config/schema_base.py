@@ -101,7 +101,7 @@ Flag = StrictBool  # true/false only: not 1, "yes" or "true" as text
 class InitializerConfig(Strict):
     """`kernel_initializer: random_uniform` or `{name: random_uniform, minval: -0.5, ...}`."""
 
-    name: Annotated[str, name_in("initializer", names.INITIALIZERS)]
+    name: Annotated[str, name_in("initializer", names.INITIALIZERS)]  # e.g. he_normal, zeros
     minval: Number | None = None  # random_uniform
     maxval: Number | None = None  # random_uniform
     mean: Number | None = None  # random_normal, truncated_normal
@@ -111,8 +111,8 @@ class InitializerConfig(Strict):
     scale: Number | None = None  # variance_scaling
     mode: str | None = None  # variance_scaling: fan_in | fan_out | fan_avg
     distribution: str | None = None  # variance_scaling
-    # unset: drawn from the run's seed (keras global seed)
-    seed: Annotated[Integer, Field(ge=0, lt=2**32)] | None = None
+    seed: Annotated[Integer, Field(ge=0, lt=2**32)] | None = None  # unset: drawn from the
+    # run's seed (keras global seed)
 
 
 Initializer = Annotated[
@@ -124,5 +124,5 @@ Initializer = Annotated[
 class RegularizerConfig(Strict):
     """Weight decay: `{l2: 0.0005}`, `{l1: 0.001}` or both (an L1L2 penalty)."""
 
-    l1: Annotated[Number, Field(ge=0)] | None = None
-    l2: Annotated[Number, Field(ge=0)] | None = None
+    l1: Annotated[Number, Field(ge=0)] | None = None  # adds l1 * sum(|w|) to the loss; unset: 0
+    l2: Annotated[Number, Field(ge=0)] | None = None  # adds l2 * sum(w²) to the loss; unset: 0

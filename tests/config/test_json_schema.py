@@ -72,6 +72,45 @@ def test_every_commented_field_has_its_comment_as_description() -> None:
     assert schema_base.Strict.model_config["extra"] == "forbid"
 
 
+def test_every_property_has_a_description() -> None:
+    schema = config_schema()
+    missing = [f"{name}.{field}"
+               for name, definition in [("Config", schema), *schema["$defs"].items()]
+               for field, prop in definition.get("properties", {}).items()
+               if not prop.get("description")]  # fmt: skip
+    assert missing == [], "no comment beside these fields: " + ", ".join(missing)
+
+
+# (section, field above, field below, words of the comment that belongs to the one below)
+MISPLACED_BEFORE = [
+    ("EarlyStopping", "monitor", "patience", "epochs without improvement"),
+    ("InitializerConfig", "distribution", "seed", "the run's seed"),
+    ("ScheduleConfig", "name", "decay_steps", "not epochs"),
+    ("OptimizerConfig", "name", "learning_rate", "step size"),
+    ("DataConfig", "num_words", "sequence_length", "pad/cut"),
+    ("DataConfig", "test_samples", "reshape", "[784]"),
+    ("DataConfig", "num_classes", "classes", "class names"),
+    ("TrainConfig", "callbacks", None, "speed"),  # a section heading, no field's comment
+    ("TrainConfig", "deterministic", "diagnostics", "gradient_norms"),
+    ("TrainConfig", "tensorboard", "backend", "the library keras computes with"),
+    ("TrainConfig", "backend", "distribute", "mirrored"),
+    ("ModelConfig", "kind", "input_shape", "one sample's shape"),
+    ("ModelConfig", "layers", "inputs", "named inputs"),
+    ("ModelConfig", "outputs", "latent_dim", "noise"),
+]
+
+
+@pytest.mark.parametrize(("model", "above", "below", "words"), MISPLACED_BEFORE)
+def test_a_comment_above_a_field_describes_that_field(model, above, below, words) -> None:
+    """A comment line below a field continues that field's comment, so a note written
+    above the next field described the wrong one (EarlyStopping.monitor said "epochs
+    without improvement before stopping"). Each note now sits on its own field's line."""
+    properties = config_schema()["$defs"][model]["properties"]
+    assert words not in properties[above].get("description", "").lower()
+    if below is not None:
+        assert words in properties[below].get("description", "").lower()
+
+
 def _models(model, seen=None) -> list:
     from dlcli.config.schema_paths import _models_in
 
