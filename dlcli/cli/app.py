@@ -123,6 +123,8 @@ def train(
 
 
 def _show_train_result(result, json_: bool) -> None:
+    from dlcli.runs.records import epochs_recorded
+
     if json_:
         print_json(
             {
@@ -130,7 +132,7 @@ def _show_train_result(result, json_: bool) -> None:
                 "metrics": result.metrics,
                 "evaluated_on": result.evaluated_on,
                 "device": result.device,
-                "epochs": len(result.history.get("loss", [])),
+                "epochs": epochs_recorded(result.history) or 0,
                 "seconds": round(result.seconds or 0.0, 2),
             }
         )

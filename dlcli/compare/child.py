@@ -19,6 +19,7 @@ import time
 from dlcli.compare.plan import Member, Plan, save_plan
 from dlcli.errors import EXIT_INTERRUPTED, DlcliError, Interrupted
 from dlcli.runs import rundir as files
+from dlcli.runs.records import epochs_recorded
 from dlcli.runs.rundir import RunDir
 from dlcli.training.runner import Output
 
@@ -62,7 +63,7 @@ def train_in_child(
     else:
         history = RunDir(compare.file(member.run_dir)).read_json(files.HISTORY_FILE)
         member.state, member.seconds = files.COMPLETED, round(time.perf_counter() - started, 3)
-        member.epochs = len(history.get("loss", []))
+        member.epochs = epochs_recorded(history) or 0
     save_plan(compare, plan)
     if error is not None and output.progress != "none":
         print(f"{member.name} failed: {member.reason}", file=output.stream or sys.stdout)

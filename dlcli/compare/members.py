@@ -36,6 +36,7 @@ from dlcli.compare.summary import write_comparison
 from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import DlcliError, Interrupted, RunDirError, UsageError
 from dlcli.runs import rundir as files
+from dlcli.runs.records import epochs_recorded
 from dlcli.runs.rundir import RunDir
 from dlcli.training.observers import ComparisonObserver, notify, observed
 from dlcli.training.runner import Output
@@ -246,7 +247,7 @@ def _train_member(
         _announce(output, f"{member.name} failed: {error}")
         return
     member.state, member.run_dir = files.COMPLETED, result.run_dir.name
-    member.seconds, member.epochs = round(result.seconds, 3), len(result.history.get("loss", []))
+    member.seconds, member.epochs = round(result.seconds, 3), epochs_recorded(result.history) or 0
     save_plan(compare, plan, member)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
+from dlcli.runs.records import epochs_recorded
 from dlcli.runs.rundir import _alive
 
 BROKEN = "broken"
@@ -79,7 +80,7 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
         "status": state if state and not problems else BROKEN,
         "dataset": _dataset(data.get("source")),
         "params": _params(path),
-        "epochs": status.get("epochs", _epochs(history)),
+        "epochs": status.get("epochs", epochs_recorded(history)),
         "best": best_validation(history),
         "test": _test_metric(metrics),
         "backend": env.get("backend") or ("tensorflow" if "tensorflow" in env else None),
@@ -191,11 +192,6 @@ def _params(path: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return int(found.group(1).replace(",", "")) if found else None
-
-
-def _epochs(history: dict[str, Any]) -> int | None:
-    loss = history.get("loss")
-    return len(loss) if isinstance(loss, list) else None
 
 
 def _stamp(name: str) -> str | None:

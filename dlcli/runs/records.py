@@ -83,6 +83,15 @@ def history(data: Any, where: str) -> History:
 _HISTORY = TypeAdapter(History)
 
 
+def epochs_recorded(history: Any) -> int | None:
+    """How many epochs a history.json holds: its longest series (a GAN logs d_loss and
+    g_loss, not loss); None when it is not a history."""
+    if not isinstance(history, dict):
+        return None
+    lengths = [len(values) for values in history.values() if isinstance(values, list)]
+    return max(lengths, default=0)
+
+
 def _reason(error: ValidationError) -> str:
     first = error.errors(include_url=False)[0]
     where = ".".join(str(part) for part in first["loc"])

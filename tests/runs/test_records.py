@@ -45,3 +45,9 @@ def test_status_and_history_shapes() -> None:
         records.status({"state": "finished"}, "status.json")
     with pytest.raises(RunDirError, match="damaged"):
         records.history({"loss": "1.0"}, "history.json")
+
+
+def test_the_epochs_of_a_gan_history_are_counted() -> None:
+    assert records.epochs_recorded({"d_loss": [0.5, 0.6], "g_loss": [2.0, 1.9]}) == 2
+    assert records.epochs_recorded({"loss": [1.0], "val_loss": [1.1]}) == 1
+    assert records.epochs_recorded({}) == 0 and records.epochs_recorded([1]) is None
