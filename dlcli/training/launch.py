@@ -14,7 +14,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.run_handle import Run, read_json
+from dlcli.training.run_handle import Run
 
 
 def train_distributed(
@@ -51,5 +51,5 @@ def train_distributed(
     run = Run.open(distributed.launch(["dlcli", "train", *arguments], processes,
                                       Path(runs_dir), resume_path, output.stream))  # fmt: skip
     run.seconds = time.perf_counter() - started
-    run.device = read_json(RunDir.open(run.path), files.ENV_FILE).get("device")
+    run.device = RunDir.open(run.path).read_json_optional(files.ENV_FILE).get("device")
     return run
