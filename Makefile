@@ -29,10 +29,14 @@ run: $(VENV)/.installed
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/dlcli train $(CONFIG) $(RUN_ARGS)
 
 # Tests that need real MNIST read it from DLCLI_DATA_DIR (default: ../shared/data
-# beside the checkout) and skip, saying why, where it is absent.
+# beside the checkout) and skip, saying why, where it is absent. Two pytest-xdist
+# workers, each test file kept in one worker (module fixtures train once): 214 s instead
+# of 399 s for the default suite on this 2-core machine. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev
 	$(BIN)/lint-imports --no-cache
-	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest \
+		-n $(PYTEST_WORKERS) --dist loadfile
 
 test-slow: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m pytest -m slow

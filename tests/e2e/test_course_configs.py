@@ -22,7 +22,6 @@ def train_config(name: str, tmp_path, *overrides: str):
     return train(loaded, tmp_path, output=QUIET)
 
 
-@pytest.mark.slow  # ~5 s each on an idle machine: the default suite keeps three of them
 def test_rnn_vs_lstm_recall_trains_on_a_short_series(tmp_path) -> None:
     result = train_config("rnn_vs_lstm_recall.yaml", tmp_path, "train.epochs=1",
                           "data.timeseries.generate.length=400")  # fmt: skip
@@ -36,8 +35,7 @@ def test_lstm_forecast_trains_and_predicts_from_the_csv(tmp_path) -> None:
     assert -20 < row["values"][0] < 40  # degrees, not standardised units
 
 
-@pytest.mark.parametrize("name", ["text_embedding_lstm.yaml",
-                                  pytest.param("text_onehot_lstm.yaml", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", ["text_embedding_lstm.yaml", "text_onehot_lstm.yaml"])
 def test_text_configs_train_and_predict_raw_strings(tmp_path, name) -> None:
     result = train_config(name, tmp_path, "train.epochs=1")
     assert (result.run_dir / "vocabulary.json").is_file()
@@ -54,13 +52,11 @@ def test_image_folder_cnn_trains_evaluates_and_names_classes(tmp_path) -> None:
     assert row["class_name"] in ("circle", "square", "triangle")
 
 
-@pytest.mark.slow  # the graph kind trains in tests/training/test_model_kinds.py
 def test_recommender_graph_trains(tmp_path) -> None:
     result = train_config("recommender_mf.yaml", tmp_path, "train.epochs=1")
     assert "root_mean_squared_error" in result.metrics
 
 
-@pytest.mark.slow  # the gan kind trains in tests/training/test_model_kinds.py
 @pytest.mark.mnist
 def test_mnist_gan_trains_on_a_few_digits(tmp_path, mnist_dir) -> None:
     result = train_config("mnist_gan.yaml", tmp_path, "train.epochs=1",
