@@ -1,7 +1,7 @@
 """Peak memory of training on an image folder, against the folder's size.
 
-`dataset: image_folder` streams images from disk (tf.data via Keras's
-image_dataset_from_directory), so training memory should not grow with the folder:
+`dataset: image_folder` streams images from disk (a tf.data pipeline of file paths,
+dlcli.data.image_folder.image_stream), so training memory should not grow with the folder:
 this trains one epoch on a small folder and on one several times larger (random-noise
 PNGs, stored uncompressed so the bytes on disk are the pixels) and reports each child's
 peak resident memory (os.wait4's ru_maxrss). The large folder is bigger than the memory
