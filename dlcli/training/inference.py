@@ -77,13 +77,15 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     """Evaluate a run's model on its own test split (or a file); record the result."""
     from dlcli.training.feeding import evaluate_on
 
+    run = RunDir.open(path)
+    if load_run_config(run).config.model.kind == "gan":  # before Keras starts: no model to score
+        raise DataError(
+            f"{run.path} is a GAN: it has no accuracy to re-evaluate (model.keras is its "
+            f"generator); its losses are in history.json and its samples come from "
+            f"`dlcli predict {run.path} 16`"
+        )
     trained = load_trained(path, verbose)
     cfg = trained.loaded.config
-    if cfg.model.kind == "gan":  # model.keras is the generator alone: nothing to score
-        raise DataError(
-            f"{trained.run.path} is a GAN: it has no accuracy to re-evaluate; its losses are "
-            f"in history.json and its samples come from `dlcli predict {trained.run.path} 16`"
-        )
     if data:
         split, given = str(Path(data).resolve()), _given_data(trained, data)
     else:
