@@ -4,8 +4,10 @@ The schema modules document every field with a comment on its line (and, where i
 long, on the comment lines right below it): `epochs: PositiveInt = 5  # passes over ...`.
 `describe` copies those comments into the JSON Schema's `description`s, so `dlcli schema`
 and editors show exactly what the code says, with no second copy to keep in sync. A comment
-line is read as the field ABOVE it continuing, so a note never goes on the line before its
-field; a blank line ends a field's comment (a section heading after one is no field's).
+line continues the note of the field above it when that field has a note on its own line;
+otherwise (after a field without one, or after a blank line) it is held for the next field,
+which takes it if it has no note of its own, so a comment written above a field never
+describes the field before it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import inspect
 import io
 import tokenize
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -40,8 +43,7 @@ def _own_comments(cls: type) -> dict[str, str]:
     except (OSError, TypeError):  # built-in or made at run time (pydantic.create_model)
         return {}
     comments: dict[str, list[str]] = {}
-    current: str | None = None  # the field whose comment may go on below it
-    body_indent: int | None = None
+    state = _State()
     line: list[tokenize.TokenInfo] = []  # one logical line (it may span brackets)
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type in (tokenize.INDENT, tokenize.DEDENT):
@@ -52,27 +54,41 @@ def _own_comments(cls: type) -> dict[str, str]:
         only_comment = bool(line) and all(t.type == tokenize.COMMENT for t in line)
         if token.type == tokenize.NL and line and not only_comment:
             continue  # a line break inside brackets: the logical line goes on
-        current, body_indent = _read_line(line, comments, current, body_indent)
+        _read_line(line, comments, state)
         line = []
     return {name: " ".join(parts) for name, parts in comments.items() if parts}
 
 
-def _read_line(words, comments, current, body_indent):
+@dataclass
+class _State:
+    current: str | None = None  # the field whose note the next comment line continues
+    held: list[str] = field(default_factory=list)  # comment lines waiting for a field
+    body_indent: int | None = None
+
+
+def _read_line(words, comments: dict[str, list[str]], state: _State) -> None:
     """One logical line of the class source: a field (`name: ...`) with or without a
-    comment, a comment alone (continuing the previous field's), or anything else."""
+    comment, a comment alone (continuing a field's note, or held for the next field),
+    a blank line (ends a note, drops what was held), or anything else."""
     if not words:
-        return None, body_indent
+        state.current, state.held = None, []
+        return
     notes = [t.string.lstrip("#").strip() for t in words if t.type == tokenize.COMMENT]
+    notes = [n for n in notes if n and not n.startswith(("type:", "noqa"))]
     if words[0].type == tokenize.COMMENT:
-        if current is not None:
-            comments[current] += [n for n in notes if n]
-        return current, body_indent
+        if state.current is not None:
+            comments[state.current] += notes
+        else:
+            state.held += notes
+        return
     indent = words[0].start[1]
     is_field = (len(words) > 1 and words[0].type == tokenize.NAME and words[1].string == ":"
-                and indent > 0 and indent == (body_indent or indent))  # fmt: skip
-    if indent > 0 and body_indent is None:
-        body_indent = indent
+                and indent > 0 and indent == (state.body_indent or indent))  # fmt: skip
+    if indent > 0 and state.body_indent is None:
+        state.body_indent = indent
+    held, state.held = state.held, []
     if not is_field:
-        return None, body_indent
-    comments[words[0].string] = [n for n in notes if n and not n.startswith(("type:", "noqa"))]
-    return words[0].string, body_indent
+        state.current = None
+        return
+    comments[words[0].string] = notes or held
+    state.current = words[0].string if notes else None
