@@ -66,7 +66,7 @@ def _class_ids(found: list[str], prep: dict[str, Any], path: str, what: str) -> 
 
 
 def _timeseries(path: str, prep: dict[str, Any], data: DataConfig) -> EvaluationData:
-    from dlcli.data.timeseries import _naive, _windows
+    from dlcli.data.timeseries import cut_windows, naive_forecast
 
     header, table = ff.read_csv(path)
     wanted = [*prep["columns"], prep["target"]]
@@ -89,8 +89,8 @@ def _timeseries(path: str, prep: dict[str, Any], data: DataConfig) -> Evaluation
     standardize = data.timeseries.standardize if data.timeseries else True
     ts = TimeseriesData(window=prep["window"], horizon=prep["horizon"], standardize=standardize)
     inputs, target = list(range(len(prep["columns"]))), len(prep["columns"])
-    x, y = _windows(scaled, inputs, target, ts)
-    naive = _naive(scaled, {"data": (0, len(scaled))}, inputs, target, ts, "data")
+    x, y = cut_windows(scaled, inputs, target, ts)
+    naive = naive_forecast(scaled, {"data": (0, len(scaled))}, inputs, target, ts, "data")
     naive.pop("split")
     return EvaluationData(x, y, len(x), {"naive_last_value": naive})
 
@@ -99,12 +99,12 @@ def _timeseries(path: str, prep: dict[str, Any], data: DataConfig) -> Evaluation
 
 
 def _text(path: str, prep: dict[str, Any], tx: TextData, run_dir: Path) -> EvaluationData:
-    from dlcli.data.text import _read, encode_texts
+    from dlcli.data.text import encode_texts, read_labelled_texts
 
     source = Path(path)
     if not source.exists():
         raise DataError(f"{path}: no such file or folder (a text CSV, or one folder per class)")
-    texts, labels = _read(source, tx, {})  # CSV or class folders, as training read them
+    texts, labels = read_labelled_texts(source, tx, {})  # as training read them
     ids = _class_ids(labels, prep, path, "has labels")
     saved = run_dir / prep["vocabulary_file"]
     if not saved.is_file():

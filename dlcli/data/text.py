@@ -31,7 +31,7 @@ def load_text(cfg: DataConfig, seed: int) -> Dataset:
     tx = cfg.text or TextData()
     assert cfg.path is not None  # the schema requires it
     files: dict[str, str] = {}
-    texts, labels = _read(Path(cfg.path), tx, files)
+    texts, labels = read_labelled_texts(Path(cfg.path), tx, files)
     # Class numbers in numeric order (2 before 10), names alphabetically after them.
     class_names = sorted(set(labels), key=_class_order)
     ids = np.asarray([class_names.index(label) for label in labels], dtype=np.int64)
@@ -74,7 +74,10 @@ def _class_order(name: str) -> tuple[bool, int, str]:
     return (not name.isdigit(), len(name) if name.isdigit() else 0, name)
 
 
-def _read(path: Path, tx: TextData, files: dict[str, str]) -> tuple[list[str], list[str]]:
+def read_labelled_texts(
+    path: Path, tx: TextData, files: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """(texts, labels) from a CSV's text and label columns or one folder per class."""
     if path.is_dir():
         return _read_folder(path, files)
     ff.require_file(path, "text csv file")

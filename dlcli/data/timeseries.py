@@ -35,7 +35,7 @@ def load_timeseries(cfg: DataConfig, seed: int) -> Dataset:
     train_rows = table[: parts["train"][1]]
     mean, std = column_statistics(train_rows)
     scaled = ((table - mean) / std) if ts.standardize else table.copy()
-    split = {name: _windows(scaled[a:b], inputs, target, ts) for name, (a, b) in parts.items()}
+    split = {name: cut_windows(scaled[a:b], inputs, target, ts) for name, (a, b) in parts.items()}
     x_train, y_train = split["train"]
     if cfg.shuffle:  # within the training part only: the split itself stays by time
         order = rng(seed).permutation(len(x_train))
@@ -53,7 +53,7 @@ def load_timeseries(cfg: DataConfig, seed: int) -> Dataset:
         "validation_samples": 0 if x_val is None else len(x_val),
         "test_samples": 0 if x_test is None else len(x_test),
         "validation": cfg.validation if x_val is not None else "none",
-        "naive_last_value": _naive(scaled, parts, inputs, target, ts, scored),
+        "naive_last_value": naive_forecast(scaled, parts, inputs, target, ts, scored),
         "notes": ["split by time: train rows, then validation, then test (see rows)"],
     }
     return Dataset(
@@ -145,7 +145,7 @@ def _time_split(rows: int, cfg: DataConfig, ts: TimeseriesData) -> dict[str, tup
     return parts
 
 
-def _windows(
+def cut_windows(
     part: np.ndarray, inputs: list[int], target: int, ts: TimeseriesData
 ) -> tuple[np.ndarray, np.ndarray]:
     """x of shape (n, window, inputs) and y of shape (n, 1)."""
@@ -157,7 +157,9 @@ def _windows(
     return x, y
 
 
-def _naive(scaled, parts, inputs, target, ts: TimeseriesData, split: str) -> dict[str, Any]:
+def naive_forecast(
+    scaled, parts, inputs, target, ts: TimeseriesData, split: str
+) -> dict[str, Any]:
     """The error of forecasting 'the target stays at its value at the window's end'."""
     a, b = parts[split]
     part = scaled[a:b]
