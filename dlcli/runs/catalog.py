@@ -18,7 +18,7 @@ from typing import Any
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.records import epochs_recorded
-from dlcli.runs.rundir import _alive
+from dlcli.runs.rundir import process_alive
 
 BROKEN = "broken"
 # Columns of `dlcli runs`, in order; each is also a --sort and --filter field.
@@ -70,7 +70,7 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
     if not os.path.isfile(os.path.join(path, files.CONFIG_FILE)):
         problems.append(f"no {files.CONFIG_FILE}")
     state = status.get("state")
-    if state == files.RUNNING and not _alive(status.get("pid")):
+    if state == files.RUNNING and not process_alive(status.get("pid")):
         state = files.INTERRUPTED
     started = status.get("started") or _stamp(path.name)
     ended = status.get("updated") if state != files.RUNNING else _now_text()

@@ -195,7 +195,7 @@ class RunDir:
     def _training_now(self, pid: Any) -> bool:
         """The lock says whether a process holds the run; runs older than the lock: its pid."""
         held = lock.is_held(self.path / LOCK_FILE)
-        return held if held is not None else _alive(pid)
+        return held if held is not None else process_alive(pid)
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
@@ -244,7 +244,7 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _alive(pid: Any) -> bool:
+def process_alive(pid: Any) -> bool:
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
