@@ -16,7 +16,7 @@ from typing import IO, Any
 from dlcli.config.names import higher_is_better
 from dlcli.config.runtime import import_keras
 from dlcli.config.schema import CallbacksConfig
-from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, TENSORBOARD_DIR, RunDir
+from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
 
 keras = import_keras()  # on the backend the runner chose, before this module is imported
 
@@ -213,26 +213,4 @@ def configured_callbacks(
         CALLBACKS[key](getattr(cfg, key), run, history or {})
         for key in CALLBACKS
         if getattr(cfg, key) is not None
-    ]
-
-
-def tensorboard_callbacks(cfg, run: RunDir) -> list:
-    """train.tensorboard: Keras's TensorBoard callback writing RUN/tensorboard/ (scalars per
-    epoch and the graph; no histograms, no profiling: they cost time every epoch)."""
-    if not cfg.tensorboard:
-        return []
-    try:  # Keras's callback writes through the tensorboard package (tf.summary needs it)
-        import tensorboard  # noqa: F401
-    except ImportError:
-        print("note: no TensorBoard logs (the tensorboard package is not installed: "
-              "pip install tensorboard, or set train.tensorboard: false)", file=sys.stderr)
-        return []
-    return [
-        keras.callbacks.TensorBoard(
-            log_dir=str(run.file(TENSORBOARD_DIR)),
-            histogram_freq=0,
-            write_graph=True,
-            update_freq="epoch",
-            profile_batch=0,
-        )
     ]

@@ -199,16 +199,12 @@ def _recorded_state(run: RunDir) -> str:
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
          observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
     from dlcli.training.backend import model_errors
-    from dlcli.training.callbacks import (
-        HistoryWriter,
-        StopOnNaN,
-        configured_callbacks,
-        tensorboard_callbacks,
-    )
+    from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
     from dlcli.training.feeding import fit_arguments
     from dlcli.training.speed import without_xla
+    from dlcli.training.tensorboard_logs import tensorboard_callbacks
 
     cfg = loaded.config.train
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))

@@ -59,6 +59,7 @@ def scenario(folder: Path, backend: str) -> dict:
     runs = folder / "runs"
     run = api.train(config, runs_dir=runs, backend=backend, progress="none",
                     overrides=["train.epochs=2"])  # fmt: skip
+    tensorflow_imported = "tensorflow" in sys.modules  # by training, TensorBoard logs included
     env = json.loads((run.path / "env.json").read_text())
     evaluated = api.evaluate(run)
     predictions = api.predict(run, [str(folder / "inputs.npy")], top_k=2)
@@ -76,6 +77,8 @@ def scenario(folder: Path, backend: str) -> dict:
         "resumed_state": resumed.status["state"],
         "norm_epochs": norms["epochs"],
         "norms": norms["layers"],
+        "history": resumed.history,
+        "tensorflow_imported": tensorflow_imported,
     }
 
 

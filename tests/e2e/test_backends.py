@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from dlcli import api
 from dlcli.cli.app import app
 from tests.e2e.backend_scenario import scenario, write_problem
+from tests.training.test_observers import check_tensorboard_logs
 from tests.training.test_resume import offline_env
 
 pytest.importorskip("jax", reason='the jax backend is not installed (pip install "dlcli[jax]")')
@@ -129,3 +130,11 @@ def test_a_second_backend_in_one_process_is_refused_by_name(tmp_path: Path) -> N
         api.train(config, backend="jax", runs_dir=tmp_path / "runs", progress="none")
 
 
+
+
+def test_jax_writes_tensorboard_logs_without_importing_tensorflow(outcomes) -> None:
+    """On JAX, dlcli writes the TensorBoard scalars itself (Keras's callback would import
+    TensorFlow for them); the resumed epoch goes on from step 2, in a second file."""
+    got = outcomes["jax"]
+    assert got["tensorflow_imported"] is False
+    check_tensorboard_logs(Path(got["run"]), got["history"])

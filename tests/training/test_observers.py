@@ -92,7 +92,7 @@ def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
 
 def test_tensorboard_false_adds_no_callback(tmp_path: Path) -> None:
     from dlcli.runs.rundir import RunDir
-    from dlcli.training.callbacks import tensorboard_callbacks
+    from dlcli.training.tensorboard_logs import tensorboard_callbacks
 
     loaded = api.load_config(tiny_config(tmp_path), ["train.tensorboard=false"])
     assert tensorboard_callbacks(loaded.config.train, RunDir(tmp_path)) == []
