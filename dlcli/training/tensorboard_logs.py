@@ -57,6 +57,9 @@ class EpochScalars(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             split, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
             self._write(split, f"epoch_{name}", float(value), epoch)
+        rate = _learning_rate(self.model)
+        if rate is not None:  # as Keras's callback logs it: the rate at the epoch's end
+            self._write("train", "epoch_learning_rate", rate, epoch)
         for writer in self._writers.values():
             writer.flush()
 
@@ -88,3 +91,13 @@ class EpochScalars(keras.callbacks.Callback):
             writer.write(start.SerializeToString())
             self._writers[split] = writer
         return self._writers[split]
+
+
+def _learning_rate(model) -> float | None:
+    """The optimizer's current learning rate (its schedule's value, if it has one); None
+    for a model without one optimizer (a GAN has two)."""
+    rate = getattr(getattr(model, "optimizer", None), "learning_rate", None)
+    try:
+        return float(keras.ops.convert_to_numpy(rate))
+    except (TypeError, ValueError):
+        return None
