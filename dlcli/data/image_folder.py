@@ -26,6 +26,7 @@ from dlcli.config.schema import DataConfig
 from dlcli.data.dataset import Dataset
 from dlcli.data.images import IMAGE_EXTS
 from dlcli.data.preprocess import preprocess_labels
+from dlcli.data.sources import rng
 from dlcli.errors import DataError
 
 Size = tuple[int, int]  # (height, width), the order of `image_size`
@@ -219,7 +220,7 @@ def _split(scan: FolderScan, val_count: int, seed: int) -> tuple[list, list]:
     """(path, class id) pairs for training and validation: the last `val_count` of the
     files in a seeded random order, so the split is the same in every run of `seed`."""
     files = [(str(p), k) for k, paths in enumerate(scan.images.values()) for p in paths]
-    order = np.random.default_rng([seed, 11]).permutation(len(files))
+    order = rng(seed, 11).permutation(len(files))
     shuffled = [files[i] for i in order]
     return shuffled[: len(files) - val_count], shuffled[len(files) - val_count :]
 

@@ -22,6 +22,7 @@ from dlcli.data import formats as ff
 from dlcli.data.dataset import Dataset
 from dlcli.data.keras_datasets import KERAS_SEED
 from dlcli.data.preprocess import preprocess_labels
+from dlcli.data.sources import rng
 from dlcli.errors import DataError
 
 VOCABULARY_FILE = "vocabulary.json"  # in the run directory: the token of each id
@@ -129,12 +130,12 @@ def _read_folder(folder: Path, files: dict[str, str]) -> tuple[list[str], list[s
 def _split(count: int, cfg: DataConfig, seed: int) -> tuple[np.ndarray, ...]:
     """Row indices of train, validation and test. Test is drawn with a fixed seed (it
     belongs to the data); validation is the last fraction of the run-seeded rest."""
-    fixed = np.random.default_rng(KERAS_SEED)
+    fixed = rng(KERAS_SEED)
     order = fixed.permutation(count) if cfg.shuffle else np.arange(count)
     n_test = int(count * cfg.test_split)
     test, rest = order[count - n_test :], order[: count - n_test]
     if cfg.shuffle:
-        rest = rest[np.random.default_rng(seed).permutation(len(rest))]
+        rest = rest[rng(seed).permutation(len(rest))]
     n_val = int(len(rest) * cfg.validation_split) if cfg.validation == "split" else 0
     train, val = rest[: len(rest) - n_val], rest[len(rest) - n_val :]
     if len(train) == 0:
