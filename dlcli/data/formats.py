@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -107,16 +107,19 @@ def pick_arrays(
 
 def read_csv_rows(path: str | Path) -> list[tuple[int, list[str]]]:
     """The non-blank rows of a csv file, each with its 1-based line number (as an editor
-    shows it). The one csv reader: training data (read_csv) and predict inputs
-    (dlcli.data.inputs) both go through it."""
+    shows it). The one csv reader: training data (read_csv) reads them all at once,
+    predict inputs (dlcli.data.inputs) one at a time through iter_csv_rows."""
+    return list(iter_csv_rows(path))
+
+
+def iter_csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """read_csv_rows one row at a time, so a large file is never held as Python lists."""
     p = require_file(path, "csv file")
     try:
         with open(p, newline="", encoding="utf-8-sig") as f:
-            return [
-                (line, row)
-                for line, row in enumerate(csv.reader(f), start=1)
-                if any(cell.strip() for cell in row)
-            ]
+            for line, row in enumerate(csv.reader(f), start=1):
+                if any(cell.strip() for cell in row):
+                    yield line, row
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read {str(p)!r} as csv: {exc}") from exc
 

@@ -9,6 +9,7 @@ same scaling the config applied at training time, so it is done in one place.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from dlcli.data.columns import column_order
-from dlcli.data.formats import csv_number, load_npy, load_npz, read_csv_rows
+from dlcli.data.formats import csv_number, iter_csv_rows, load_npy, load_npz
 from dlcli.data.images import IMAGE_EXTS, INVERT_MODES, should_invert
 from dlcli.data.row_labels import Indexed, RowLabels
 from dlcli.data.validation import refuse_non_real
@@ -149,43 +150,78 @@ def _batch(
     return x, [name] if arr.size == math.prod(sample_shape) else Indexed(name, n)
 
 
+CSV_CHUNK = 65_536  # CSV rows converted into one float32 block at a time
+
+
+@dataclass(frozen=True)
+class _CsvLayout:
+    """How a CSV's cells become one sample: which column to drop, in which order."""
+
+    drop: int | None  # the target column's index, dropped
+    order: list[int] | None  # cell order matching the trained columns, when named
+    names: list[str] | None  # column names, for messages
+
+
 def _read_csv(
     path: Path, name: str, sample_shape: tuple[int, ...], facts: InputFacts
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, Sequence[str]]:
     """One sample per row; a non-numeric first row is a header; drop the `target` column.
 
     With a header and a model trained on named columns, the columns are matched by
-    name (any order); a missing or unknown one is an error naming it.
+    name (any order); a missing or unknown one is an error naming it. Rows are read one
+    at a time into float32 blocks, so a large file is never held as Python lists.
     """
-    rows = read_csv_rows(path)
+    rows = iter_csv_rows(path)
+    first = next(rows, None)
     header = None
-    if rows and any(c.strip() and not _is_number(c) for c in rows[0][1]):
-        header = [c.strip() for c in rows.pop(0)[1]]
-    if not rows:
+    if first is not None and any(c.strip() and not _is_number(c) for c in first[1]):
+        header = [c.strip() for c in first[1]]
+    elif first is not None:
+        rows = itertools.chain([first], rows)
+    layout = _csv_layout(header, name, facts)
+    blocks = _csv_blocks(rows, name, sample_shape, layout)
+    if not blocks:
         raise DataError(f"{name}: has no data rows")
+    x = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    return x.reshape((len(x), *sample_shape)), Indexed(name, len(x), "{name}:row {n}")
+
+
+def _csv_layout(header: list[str] | None, name: str, facts: InputFacts) -> _CsvLayout:
     target = facts.target
     drop = header.index(target) if header and target in header else None
     columns = [h for j, h in enumerate(header) if j != drop] if header else None
     trained_on = facts.preprocessing.get("columns")
     order = column_order(columns, trained_on, name) if columns and trained_on else None
+    return _CsvLayout(drop, order, trained_on if order is not None else columns)
+
+
+def _csv_blocks(rows, name: str, sample_shape: tuple[int, ...], layout: _CsvLayout):
+    """The rows' samples as float32 blocks of CSV_CHUNK rows (the last one shorter)."""
     size = math.prod(sample_shape)
-    samples = []
+    blocks, block, filled = [], np.empty((CSV_CHUNK, size), np.float32), 0
     for line, row in rows:
-        cells = [c for j, c in enumerate(row) if j != drop]
-        if len(cells) != size:
-            hint = "" if drop is not None else " (if one column is the target, give it a header)"
-            raise DataError(
-                f"{name}: a sample (line {line}) has {len(cells)} values but the model takes "
-                f"{sample_shape} = {size} values{hint}"
-            )
-        if order is not None:
-            cells = [cells[j] for j in order]
-        names = trained_on if order is not None else columns
-        samples.append(
-            [csv_number(c, f"{name}:", line, _column(names, j)) for j, c in enumerate(cells)]
+        block[filled] = _csv_sample(row, line, name, sample_shape, layout)
+        filled += 1
+        if filled == CSV_CHUNK:
+            blocks.append(block)
+            block, filled = np.empty((CSV_CHUNK, size), np.float32), 0
+    if filled:
+        blocks.append(block[:filled].copy())  # not the unused rest of the block
+    return blocks
+
+
+def _csv_sample(row: list[str], line: int, name: str, sample_shape, layout: _CsvLayout):
+    size = math.prod(sample_shape)
+    cells = [c for j, c in enumerate(row) if j != layout.drop]
+    if len(cells) != size:
+        hint = "" if layout.drop is not None else " (if one column is the target, give it a header)"
+        raise DataError(
+            f"{name}: a sample (line {line}) has {len(cells)} values but the model takes "
+            f"{sample_shape} = {size} values{hint}"
         )
-    x = np.asarray(samples, dtype=np.float32).reshape((len(samples), *sample_shape))
-    return x, [f"{name}:row {i}" for i in range(1, len(samples) + 1)]
+    if layout.order is not None:
+        cells = [cells[j] for j in layout.order]
+    return [csv_number(c, f"{name}:", line, _column(layout.names, j)) for j, c in enumerate(cells)]
 
 
 def _is_number(cell: str) -> bool:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 
 
 class Indexed(Sequence[str]):
-    """`name[0]`, `name[1]`, ... for the `count` rows of one array file."""
+    """`name[0]`, `name[1]`, ... for the `count` rows of one array file (or, with
+    `form="{name}:row {n}"`, `name:row 1`, ... counted from 1, for a CSV's rows)."""
 
-    def __init__(self, name: str, count: int):
-        self.name, self.count = name, count
+    def __init__(self, name: str, count: int, form: str = "{name}[{i}]"):
+        self.name, self.count, self.form = name, count, form
 
     def __len__(self) -> int:
         return self.count
@@ -26,7 +27,8 @@ class Indexed(Sequence[str]):
             return [self[i] for i in range(*index.indices(self.count))]
         if not -self.count <= index < self.count:
             raise IndexError(index)
-        return f"{self.name}[{index % self.count}]"
+        i = index % self.count
+        return self.form.format(name=self.name, i=i, n=i + 1)
 
 
 class RowLabels(Sequence[str]):

@@ -175,3 +175,16 @@ def test_an_npz_without_an_input_array_names_what_it_holds(tmp_path) -> None:
     x, labels = read_inputs([str(tmp_path / "one.npz")], (4,))
     assert x.shape == (2, 4)
     assert [s.rsplit("/", 1)[-1] for s in labels] == ["one.npz:only[0]", "one.npz:only[1]"]
+
+
+def test_a_csv_is_read_in_blocks_with_every_row_in_order(tmp_path, monkeypatch) -> None:
+    import dlcli.data.inputs as inputs
+
+    monkeypatch.setattr(inputs, "CSV_CHUNK", 3)  # 7 rows: blocks of 3, 3 and 1
+    rows = "\n".join(f"{i},{i * 10},{i * 100}" for i in range(1, 8))
+    (tmp_path / "p.csv").write_text("b,label,a\n" + rows + "\n")
+    x, labels = read_inputs([str(tmp_path / "p.csv")], (2,), target="label",
+                            preprocessing={"columns": ["a", "b"]})  # fmt: skip
+    assert x.tolist() == [[100.0 * i, float(i)] for i in range(1, 8)]  # by name, a first
+    assert [labels[0], labels[6], len(labels)] == [f"{tmp_path}/p.csv:row 1",
+                                                   f"{tmp_path}/p.csv:row 7", 7]  # fmt: skip
