@@ -64,7 +64,7 @@ def _export_one(
     root.mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{fmt.name}-incomplete-", dir=root))
     try:
-        batch = _convert(trained.model, fmt, scratch)
+        batch = _convert(inference_model(trained.model), fmt, scratch)
         try:
             runner = fmt.load(scratch)
         except ImportError as error:
@@ -82,6 +82,17 @@ def _export_one(
         return record
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def inference_model(model: Any) -> Any:
+    """`model` as it predicts, with training=False fixed in its graph. Keras's export
+    calls a model without `training`, and the augmentation layers (RandomFlip,
+    RandomRotation, ...) then default to training: the export augmented every input,
+    differently on every call (up to 0.18 on a shapes CNN's probabilities)."""
+    import keras
+
+    inputs = keras.Input(shape=model.input_shape[1:], dtype=model.inputs[0].dtype)
+    return keras.Model(inputs, model(inputs, training=False), name=model.name)
 
 
 def _convert(model: Any, fmt: Format, folder: Path) -> int | None:

@@ -75,5 +75,16 @@ def check_inputs(trained: TrainedRun, count: int) -> tuple[str, np.ndarray]:
         raise DataError(
             f"cannot read the run's data to check the export on real inputs: {first_line(error)}"
         ) from None
-    split, x, _ = evaluation_split(dataset, cfg.train.eval_batch_size)
+    split, x, y = evaluation_split(dataset, cfg.train.eval_batch_size)
+    if y is None:  # a stream of (images, labels) batches (an image folder): take enough
+        return split, _first_streamed(x, count)
     return split, np.asarray(x[:count])
+
+
+def _first_streamed(stream, count: int) -> np.ndarray:
+    taken: list[np.ndarray] = []
+    for images, _ in stream:
+        taken.append(np.asarray(images))
+        if sum(len(part) for part in taken) >= count:
+            break
+    return np.concatenate(taken)[:count]

@@ -139,3 +139,32 @@ def test_a_recurrent_model_exports_to_litert_with_a_batch_of_one(tmp_path: Path)
     (record,) = api.export(run, ["tflite"])
     assert record["batch_size"] == 1 and record["check"]["passed"]
     assert record["check"]["max_abs_error"] <= TOLERANCE
+
+
+def test_an_augmenting_image_folder_model_exports_what_it_predicts(tmp_path: Path) -> None:
+    """Checked on streamed images; the export must not flip them: Keras's export runs a
+    model without training=False, and RandomFlip then flips (it did, by up to 0.18)."""
+    import yaml
+    from PIL import Image
+
+    for k, name in enumerate(("left", "right")):
+        (tmp_path / "images" / name).mkdir(parents=True)
+        for i in range(6):
+            pixels = np.zeros((8, 8), np.uint8)
+            pixels[:, : 4] = 40 * i + 30  # a bright half: left or right
+            Image.fromarray(pixels if k == 0 else pixels[:, ::-1]).save(
+                tmp_path / "images" / name / f"{i}.png")  # fmt: skip
+    config = tmp_path / "flip.yaml"
+    config.write_text(yaml.safe_dump({
+        "name": "flip", "seed": 3,
+        "data": {"dataset": "image_folder", "path": "images", "labels": "sparse",
+                 "validation_split": 0.5, "image_folder": {"color_mode": "grayscale"}},
+        "model": {"input_shape": [8, 8, 1], "layers": [
+            {"RandomFlip": {"mode": "horizontal"}}, "Flatten",
+            {"Dense": {"units": 2, "activation": "softmax"}}]},
+        "compile": {"loss": "sparse_categorical_crossentropy", "optimizer": "adam"},
+        "train": {"epochs": 1, "batch_size": 4, "tensorboard": False},
+    }))  # fmt: skip
+    run = api.train(config, runs_dir=tmp_path / "runs", progress="none")
+    [record] = api.export(run, ["saved_model"])
+    assert record["check"]["passed"] and record["check"]["max_abs_error"] <= TOLERANCE
