@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +38,30 @@ class Format:
 
 
 def _quietly(call: Callable[[], Any]) -> Any:
-    """Converters print pages of progress; keep the terminal for dlcli's own lines."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """Converters print pages of progress, and TensorFlow's C++ parts write to the
+    process's stderr directly: e.g. "error: Lowering tensor list ops is failed" when the
+    first LiteRT attempt on an LSTM fails, though the retry with batch 1 then succeeds.
+    Keep the terminal for dlcli's own lines: a real failure arrives as an exception."""
+    with _fds_silenced(), contextlib.redirect_stdout(io.StringIO()):
         return call()
+
+
+@contextlib.contextmanager
+def _fds_silenced() -> Iterator[None]:
+    """File descriptors 1 and 2 pointed at a scratch file for the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with tempfile.TemporaryFile() as sink:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def _signature(model: Any, batch: int | None) -> list:
@@ -77,8 +101,6 @@ def _load_onnx(folder: Path) -> Runner:
 
 def _write_tflite(model: Any, folder: Path, batch: int | None) -> None:
     """Via a SavedModel (as Keras's own LiteRT export does), built-in ops only."""
-    import tempfile
-
     import tensorflow as tf
 
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
@@ -92,13 +114,13 @@ def _write_tflite(model: Any, folder: Path, batch: int | None) -> None:
 def _load_tflite(folder: Path) -> Runner:
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=str(folder / TFLITE_FILE))
+    interpreter = _quietly(lambda: Interpreter(model_path=str(folder / TFLITE_FILE)))
     source, target = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 
     def run(x: np.ndarray) -> np.ndarray:
         if tuple(source["shape"]) != x.shape:
             interpreter.resize_tensor_input(source["index"], list(x.shape))
-        interpreter.allocate_tensors()
+        _quietly(interpreter.allocate_tensors)  # its XNNPACK delegate announces itself
         interpreter.set_tensor(source["index"], x.astype(source["dtype"]))
         interpreter.invoke()
         return np.array(interpreter.get_tensor(target["index"]))
