@@ -215,9 +215,14 @@ def last_windows(paths: list[str], prep: dict[str, Any]) -> tuple[np.ndarray, li
                 "(the training window)"
             )
         rows = table[-prep["window"] :, [header.index(c) for c in prep["columns"]]]
-        windows.append((rows - np.asarray(prep["mean"])) / np.asarray(prep["std"]))
+        windows.append(standardized_windows(rows, prep))
         labels.append(f"{Path(path).name} (next {prep['target']}, +{prep['horizon']})")
     return np.asarray(windows, dtype=np.float32), labels
+
+
+def standardized_windows(raw: np.ndarray, prep: dict[str, Any]) -> np.ndarray:
+    """Windows (or one window) in the columns' own units, standardised as in training."""
+    return ((raw - np.asarray(prep["mean"])) / np.asarray(prep["std"])).astype(np.float32)
 
 
 def to_target_units(outputs: np.ndarray, prep: dict[str, Any]) -> np.ndarray:

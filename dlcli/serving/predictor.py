@@ -22,10 +22,12 @@ import numpy as np
 from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
 from dlcli.errors import DataError, first_line
+from dlcli.serving.own_inputs import own_inputs
 from dlcli.training.inference import TrainedRun, load_trained
 from dlcli.training.model_info import describe
 from dlcli.training.prediction import (
     check_threshold,
+    in_output_units,
     model_inputs,
     prediction_rows,
     raw_input_shape,
@@ -65,6 +67,13 @@ class Predictor:
             raise DataError(f"unknown field {', '.join(map(repr, unknown))}; send "
                             '{"inputs": [...], "top_k": 1, "threshold": 0.5}')  # fmt: skip
         options = _options(request.get("top_k", 1), request.get("threshold", 0.5), "auto")
+        kind = self.trained.preprocessing.get("kind")
+        if kind in ("text", "timeseries"):  # raw strings, or windows in the columns' units
+            inputs = request.get("inputs")
+            if isinstance(inputs, list) and len(inputs) > MAX_SAMPLES:
+                raise TooLarge(f"{len(inputs)} inputs in one request; the limit is {MAX_SAMPLES}")
+            x = own_inputs(self.trained, inputs)
+            return self._forward(x, [f"inputs[{i}]" for i in range(len(x))], options)
         raw = self._json_inputs(request.get("inputs"))
         labels = [f"inputs[{i}]" for i in range(len(raw))] if len(raw) > 1 else ["inputs"]
         return self._predict(raw, labels, options)
@@ -111,6 +120,9 @@ class Predictor:
     def _predict(self, raw: Any, labels: list[str], options: Options) -> list[dict[str, Any]]:
         with np.errstate(over="ignore"):  # overflow is reported just below, as a 400
             x = model_inputs(self.trained, raw, "inputs")
+        return self._forward(x, labels, options)
+
+    def _forward(self, x: np.ndarray, labels: list[str], options: Options) -> list[dict]:
         if not np.all(np.isfinite(x)):  # e.g. 1e308: finite in JSON, inf as float32
             raise DataError("an input is too large to compute with (not finite as float32)")
         if len(x) != len(labels):  # one sample given as one array: label it once
@@ -124,6 +136,7 @@ class Predictor:
         if not np.all(np.isfinite(outputs)):
             raise DataError("the model's output for these inputs is not finite (NaN or inf)")
         prep = self.trained.preprocessing
+        outputs = in_output_units(outputs, prep)
         return prediction_rows(outputs, labels, prep, options.top_k, options.threshold)
 
 

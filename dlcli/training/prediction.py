@@ -46,14 +46,20 @@ def predict_chunks(
                 raise DataError(
                     f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
                 ) from None
-            outputs = np.asarray(outputs)
-            if prep.get("kind") == "timeseries":
-                from dlcli.data.timeseries import to_target_units
-
-                outputs = to_target_units(outputs, prep)  # in the column's own units
+            outputs = in_output_units(np.asarray(outputs), prep)
             yield prediction_rows(outputs, labels[part], prep, top_k, threshold)
 
     return len(x), chunks()
+
+
+def in_output_units(outputs: np.ndarray, prep: dict[str, Any]) -> np.ndarray:
+    """A forecast back in its column's own units (the model learned standardised ones);
+    every other model's outputs as they are."""
+    if prep.get("kind") != "timeseries":
+        return outputs
+    from dlcli.data.timeseries import to_target_units
+
+    return to_target_units(outputs, prep)
 
 
 def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:

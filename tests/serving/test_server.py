@@ -6,7 +6,6 @@ import http.client
 import io
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,27 +15,17 @@ from PIL import Image
 
 from dlcli import api
 from dlcli.errors import UsageError
-from dlcli.serving.server import bind, build_server
+from dlcli.serving.server import bind
 from tests.deploy_runs import bar_images
+from tests.serving.running import running_server
 
 MAX_BODY = 200_000  # small, so the size cap is cheap to hit
 
 
 @pytest.fixture(scope="module")
 def server(bars_run: Path) -> Iterator[int]:
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    uvicorn_server = build_server(bars_run, sock, max_body=MAX_BODY)
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uvicorn_server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uvicorn_server.started, "the server did not start"
-    yield port
-    uvicorn_server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with running_server(bars_run, max_body=MAX_BODY) as port:
+        yield port
 
 
 def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
