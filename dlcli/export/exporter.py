@@ -78,6 +78,9 @@ def _export_one(
             )
         record = _metadata(trained, fmt, batch, check)
         (scratch / files.EXPORT_METADATA_FILE).write_text(json.dumps(record, indent=2) + "\n")
+        vocabulary = trained.preprocessing.get("vocabulary_file")
+        if vocabulary:  # a text model's inputs are token ids: the words they stand for
+            shutil.copyfile(trained.run.file(vocabulary), scratch / vocabulary)
         _move_into_place(scratch, root / fmt.name)
         return record
     finally:

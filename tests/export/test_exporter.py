@@ -170,3 +170,36 @@ def test_an_augmenting_image_folder_model_exports_what_it_predicts(tmp_path: Pat
     run = api.train(config, runs_dir=tmp_path / "runs", progress="none")
     [record] = api.export(run, ["saved_model"])
     assert record["check"]["passed"] and record["check"]["max_abs_error"] <= TOLERANCE
+
+
+def test_a_text_export_carries_its_vocabulary_and_how_to_use_it(tmp_path: Path) -> None:
+    """Another program with only the export folder: it tokenizes as metadata.json says,
+    with the vocabulary.json beside it, and onnxruntime gives dlcli predict's classes."""
+    import re
+
+    import onnxruntime
+
+    from tests.conftest import REPO
+
+    config = REPO / "configs" / "text_embedding_lstm.yaml"
+    run = api.train(config, runs_dir=tmp_path / "runs", progress="none",
+                    overrides=["train.epochs=1", "train.tensorboard=false"])  # fmt: skip
+    [record] = api.export(run, ["onnx"])
+    folder = run.path / "export" / "onnx"
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert "vocabulary.json" in meta["preprocessing"]["how"]
+    vocabulary = json.loads((folder / "vocabulary.json").read_text())
+    ids = {token: i for i, token in enumerate(vocabulary)}
+    length = meta["preprocessing"]["sequence_length"]
+    texts = ["The film was NOT good!", "a lovely, brilliant cast"]
+    rows = []
+    for text in texts:  # lower case, punctuation out, split on whitespace, pad/cut
+        words = re.sub(r"[!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~']", "", text.lower()).split()
+        tokens = [ids.get(word, 1) for word in words][:length]
+        rows.append(tokens + [0] * (length - len(tokens)))
+    session = onnxruntime.InferenceSession(str(folder / record["artifact"]))
+    name = session.get_inputs()[0].name
+    out = session.run(None, {name: np.asarray(rows, dtype=np.float32)})[0]
+    names, expected = meta["output"]["class_names"], api.predict(run, texts)
+    assert [names[i] for i in out.argmax(1)] == [r["class_name"] for r in expected]
+    assert out.max(1) == pytest.approx([r["probability"] for r in expected], rel=1e-4)
