@@ -11,7 +11,6 @@ run's own test metrics. Image folders are streamed, never loaded whole.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,15 +35,17 @@ class EvaluationData:
 
 
 def read_evaluation_data(
-    path: str, prep: dict[str, Any], data: DataConfig, run_dir: Path, batch_size: int
-) -> EvaluationData:
+    path: str, prep: dict[str, Any], data: DataConfig, vocabulary: list[str] | None,
+    batch_size: int,
+) -> EvaluationData:  # fmt: skip
     """`path` read and preprocessed as the run's own data was (`prep` is its
-    preprocessing.json, `data` its config's data section)."""
+    preprocessing.json, `data` its config's data section, `vocabulary` a text run's)."""
     kind = prep.get("kind")
     if kind == "timeseries":
         return _timeseries(path, prep, data)
     if kind == "text":
-        return _text(path, prep, data.text or TextData(), run_dir)
+        assert vocabulary is not None  # the caller reads a text run's
+        return _text(path, prep, data.text or TextData(), vocabulary)
     if kind == "image_folder":
         return _image_folder(Path(path), prep, batch_size)
     raise DataError(f"evaluate --data is not available for dataset {kind!r} runs")
@@ -98,7 +99,7 @@ def _timeseries(path: str, prep: dict[str, Any], data: DataConfig) -> Evaluation
 # --- text ----------------------------------------------------------------------------
 
 
-def _text(path: str, prep: dict[str, Any], tx: TextData, run_dir: Path) -> EvaluationData:
+def _text(path: str, prep: dict[str, Any], tx: TextData, vocabulary: list[str]) -> EvaluationData:
     from dlcli.data.text import encode_texts, read_labelled_texts
 
     source = Path(path)
@@ -106,10 +107,6 @@ def _text(path: str, prep: dict[str, Any], tx: TextData, run_dir: Path) -> Evalu
         raise DataError(f"{path}: no such file or folder (a text CSV, or one folder per class)")
     texts, labels = read_labelled_texts(source, tx, {})  # as training read them
     ids = _class_ids(labels, prep, path, "has labels")
-    saved = run_dir / prep["vocabulary_file"]
-    if not saved.is_file():
-        raise DataError(f"{saved}: missing; the run's vocabulary is needed to encode {path}")
-    vocabulary = json.loads(saved.read_text(encoding="utf-8"))
     x = encode_texts(texts, vocabulary, prep)
     return EvaluationData(x, preprocess_labels(ids, prep), len(x))
 
@@ -129,16 +126,11 @@ def _image_folder(folder: Path, prep: dict[str, Any], batch_size: int) -> Evalua
 def _image_files(folder: Path, prep: dict[str, Any]) -> list[tuple[str, int]]:
     """(path, TRAINING class id) of every image; each class folder must be a training
     class and hold images that read, of the run's size unless the run resized."""
-    from dlcli.data.image_folder import scan_folder
+    from dlcli.data.image_folder import check_trained_size, scan_folder
 
     scan = scan_folder(folder, min_classes=1)
     ids = _class_ids(list(scan.images), prep, str(folder), "has class folders")
-    size = tuple(prep["input_shape"][:2])
-    other = next((path for seen, path in scan.sizes.items() if seen != size), None)
-    if other is not None and not prep.get("resize"):
-        raise DataError(
-            f"{other}: not {size[0]}x{size[1]} pixels (height x width), the size this model "
-            "was trained on without resizing (data.image_folder.resize: false)"
-        )
+    for size, path in scan.sizes.items():  # the first image of each size found
+        check_trained_size(size, str(path), prep)
     return [(str(p), int(k)) for k, paths in zip(ids, scan.images.values(), strict=True)
             for p in paths]  # fmt: skip

@@ -181,20 +181,24 @@ def decode_like_training(content: bytes, name: str, prep: dict[str, Any]) -> np.
     resized by the function the training stream uses (`_decode`)."""
     import tensorflow as tf
 
-    height, width, _ = prep["input_shape"]
     try:
         img = _decode(tf.constant(content), prep, resize=False)
     except (tf.errors.InvalidArgumentError, ValueError) as error:
         message = getattr(error, "message", str(error)).splitlines()[0]
         raise DataError(f"{name}: cannot read as an image ({message})") from None
-    got = tuple(img.shape[:2])
-    if got != (height, width) and not prep.get("resize"):
+    check_trained_size(tuple(img.shape[:2]), name, prep)
+    return _resized(img, prep).numpy()
+
+
+def check_trained_size(got: Size, name: str, prep: dict[str, Any]) -> None:
+    """An image of another size than the run's is refused when the run did not resize."""
+    size = tuple(prep["input_shape"][:2])
+    if got != size and not prep.get("resize"):
         raise DataError(
             f"{name}: is {_hw(got)} pixels (height x width) but this model was trained on "
-            f"{_hw((height, width))} images, without resizing (data.image_folder.resize: "
-            "false): resize it to that size first"
+            f"{_hw(size)} images, without resizing (data.image_folder.resize: false): "
+            "resize it to that size first"
         )
-    return _resized(img, prep).numpy()
 
 
 def _decode(content, prep: dict[str, Any], resize: bool = True):

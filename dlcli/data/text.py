@@ -178,11 +178,10 @@ def encode_texts(texts: list[str], vocabulary: list[str], prep: dict[str, Any]) 
 
 
 def text_inputs(
-    inputs: list[str], prep: dict[str, Any], run_dir: Path
+    inputs: list[str], prep: dict[str, Any], vocabulary: list[str]
 ) -> tuple[np.ndarray, list[str]]:
     """For `predict`: each input is a .txt file (one text), a .csv (its text column, or
     its first column) or the text itself; encoded with the run's vocabulary."""
-    vocabulary = json.loads((run_dir / prep["vocabulary_file"]).read_text(encoding="utf-8"))
     texts, labels = [], []
     for item in inputs:
         path = Path(item)

@@ -49,7 +49,8 @@ def export_run(
         _refuse_existing(trained.run.path / files.EXPORT_DIR / name, force)
     split, x = check_inputs(trained, CHECK_SAMPLES)
     expected = np.asarray(trained.model.predict(x, verbose=0))
-    return [_export_one(trained, FORMATS[name], x, expected, split) for name in formats]
+    model = inference_model(trained.model)  # what every format converts
+    return [_export_one(trained, model, FORMATS[name], x, expected, split) for name in formats]
 
 
 def _refuse_existing(final: Path, force: bool) -> None:
@@ -58,13 +59,14 @@ def _refuse_existing(final: Path, force: bool) -> None:
 
 
 def _export_one(
-    trained: TrainedRun, fmt: Format, x: np.ndarray, expected: np.ndarray, split: str
-) -> dict[str, Any]:
+    trained: TrainedRun, model: Any, fmt: Format, x: np.ndarray, expected: np.ndarray,
+    split: str,
+) -> dict[str, Any]:  # fmt: skip
     root = trained.run.path / files.EXPORT_DIR
     root.mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{fmt.name}-incomplete-", dir=root))
     try:
-        batch = _convert(inference_model(trained.model), fmt, scratch)
+        batch = _convert(model, fmt, scratch)
         try:
             runner = fmt.load(scratch)
         except ImportError as error:

@@ -9,7 +9,6 @@ answers.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -37,10 +36,7 @@ def _texts(trained: TrainedRun, inputs: list) -> np.ndarray:
         raise DataError('"inputs" must be a list of strings: this model classifies text')
     if any(len(text) > MAX_TEXT_CHARS for text in inputs):
         raise DataError(f"a text over {MAX_TEXT_CHARS:,} characters; send less")
-    prep = trained.preprocessing
-    saved = trained.run.file(prep["vocabulary_file"])
-    vocabulary = json.loads(saved.read_text(encoding="utf-8"))
-    return encode_texts(inputs, vocabulary, prep)
+    return encode_texts(inputs, trained.vocabulary, trained.preprocessing)
 
 
 def _windows(inputs: list, prep: dict[str, Any]) -> np.ndarray:

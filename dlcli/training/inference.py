@@ -6,9 +6,11 @@ carries a Lambda layer, i.e. code) is refused rather than run.
 
 from __future__ import annotations
 
+import json
 import time
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,18 @@ class TrainedRun:
     model: Any
     preprocessing: dict[str, Any]
 
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """A text run's vocabulary.json (the token of each id), read once: predict,
+        evaluate --data and every request to the server use this one copy."""
+        saved = self.run.file(self.preprocessing["vocabulary_file"])
+        try:
+            return json.loads(saved.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise RunDirError(
+                f"{saved}: unreadable ({first_line(error)}); a text run needs its vocabulary"
+            ) from None
+
 
 def load_run_config(run: RunDir) -> LoadedConfig:
     """The config a run saved when it started (resolved: it stands alone)."""
@@ -40,10 +54,13 @@ def load_run_config(run: RunDir) -> LoadedConfig:
         raise RunDirError(f"{run.path}: its {files.CONFIG_FILE} is invalid:\n{error}") from None
 
 
-def load_trained(path: str | Path, verbose: bool = False) -> TrainedRun:
-    """Open a run directory and load its model, refusing anything incomplete or unsafe."""
+def load_trained(
+    path: str | Path, verbose: bool = False, loaded: LoadedConfig | None = None
+) -> TrainedRun:
+    """Open a run directory and load its model, refusing anything incomplete or unsafe.
+    `loaded`: the run's config when the caller has already read it."""
     run = RunDir.open(path)
-    loaded = load_run_config(run)
+    loaded = loaded or load_run_config(run)
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
         state = run.status().get("state")
@@ -78,13 +95,14 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
     from dlcli.training.feeding import evaluate_on
 
     run = RunDir.open(path)
-    if load_run_config(run).config.model.kind == "gan":  # before Keras starts: no model to score
+    loaded = load_run_config(run)
+    if loaded.config.model.kind == "gan":  # before Keras starts: no model to score
         raise DataError(
             f"{run.path} is a GAN: it has no accuracy to re-evaluate (model.keras is its "
             f"generator); its losses are in history.json and its samples come from "
             f"`dlcli predict {run.path} 16`"
         )
-    trained = load_trained(path, verbose)
+    trained = load_trained(path, verbose, loaded)
     cfg = trained.loaded.config
     if data:
         split, given = str(Path(data).resolve()), _given_data(trained, data)
@@ -129,7 +147,8 @@ def _given_data(trained: TrainedRun, data: str) -> EvaluationData:
 
     cfg = trained.loaded.config
     if trained.preprocessing.get("kind"):
-        given = read_evaluation_data(data, trained.preprocessing, cfg.data, trained.run.path,
+        vocabulary = trained.vocabulary if trained.preprocessing["kind"] == "text" else None
+        given = read_evaluation_data(data, trained.preprocessing, cfg.data, vocabulary,
                                      cfg.train.eval_batch_size)  # fmt: skip
     else:
         x, y = load_arrays_file(data, target=cfg.data.target)

@@ -87,7 +87,7 @@ def _model_inputs(trained: TrainedRun, inputs: list[str], invert: str) -> tuple[
     if prep.get("kind") == "text":  # raw strings (or .txt/.csv files) -> token ids
         from dlcli.data.text import text_inputs
 
-        return text_inputs(inputs, prep, trained.run.path)
+        return text_inputs(inputs, prep, trained.vocabulary)
     if prep.get("categorical"):  # CSV rows with category names
         from dlcli.data.categorical import categorical_inputs
 

@@ -44,8 +44,8 @@ def test_vocabulary_is_fitted_on_the_training_split_only(tmp_path) -> None:
 
 def test_predict_encodes_raw_strings_with_the_saved_vocabulary(tmp_path) -> None:
     data = load_dataset(cfg(reviews_csv(tmp_path, ROWS)), 0)
-    (tmp_path / VOCABULARY_FILE).write_text(data.run_files[VOCABULARY_FILE])
-    x, labels = text_inputs(["Good FILM!"], data.preprocessing, tmp_path)
+    vocabulary = json.loads(data.run_files[VOCABULARY_FILE])
+    x, labels = text_inputs(["Good FILM!"], data.preprocessing, vocabulary)
     assert np.array_equal(x, data.x_train[:1])  # lower-cased, punctuation stripped
     assert labels == ["Good FILM!"]
 

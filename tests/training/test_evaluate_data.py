@@ -92,7 +92,7 @@ def test_image_folder_subset_keeps_the_training_class_indices(tmp_path: Path) ->
     prep = {"kind": "image_folder", "input_shape": [6, 6, 1], "color_mode": "grayscale",
             "scale": 255.0, "resize": True, "class_names": ["cat", "dog"], "labels": "sparse",
             "num_classes": 2}  # fmt: skip
-    given = read_evaluation_data(str(tmp_path / "dogs_only"), prep, None, tmp_path, 2)
+    given = read_evaluation_data(str(tmp_path / "dogs_only"), prep, None, None, 2)
     labels = np.concatenate([np.asarray(y) for _, y in given.x])
     images = np.concatenate([np.asarray(x) for x, _ in given.x])
     assert given.samples == 3 and labels.tolist() == [1, 1, 1]  # dog is class 1, not 0
