@@ -18,7 +18,7 @@ from typing import Any
 
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
-from dlcli.runs import crashpoints, lock, records
+from dlcli.runs import crashpoints, lock, records, space
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -134,25 +134,37 @@ class RunDir:
     def write_bytes(self, name: str, data: bytes) -> Path:
         return write_atomically(self.file(name), data)
 
-    def save_with(self, name: str, save: Callable[[str], Any]) -> Path:
+    def save_with(self, name: str, save: Callable[[str], Any], needs: int = 0) -> Path:
         """For files Keras writes itself (model.save, save_weights), which write in place:
-        save under a temporary name beside the target, then rename it into place."""
+        save under a temporary name beside the target, then rename it into place. A file
+        of about `needs` bytes is refused before the save if the disk cannot hold it;
+        a save that fails for lack of room says so, whatever h5py raised (dlcli.runs.space)."""
         target = self.file(name)
         partial = target.with_name(f".partial.{target.name}")  # keeps Keras's suffix
         if crashpoints.ARMED:
-            crashpoints.reached(target.name, "before")
+            crashpoints.reached(target.name, "before", target.parent)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            no_room = space.check_room(target, needs)
+            if no_room:
+                raise RunDirError(f"cannot write {target}: {no_room}")
             save(str(partial))
             partial.replace(target)
-        except OSError as error:
+        except Exception as error:
+            space.close_hdf5(partial)  # now: its space back, nothing left to the collector
             partial.unlink(missing_ok=True)
-            raise RunDirError(f"cannot write {target}: {why(error)}") from None
+            reason = space.full_disk_reason(error)
+            if reason is None and isinstance(error, OSError):
+                reason = why(error)
+            if isinstance(error, RunDirError) or reason is None:
+                raise
+            raise RunDirError(f"cannot write {target}: {reason}") from None
         except BaseException:
+            space.close_hdf5(partial)
             partial.unlink(missing_ok=True)
             raise
         if crashpoints.ARMED:
-            crashpoints.reached(target.name, "after")
+            crashpoints.reached(target.name, "after", target.parent)
         return target
 
     def read_json(self, name: str) -> Any:
@@ -182,7 +194,14 @@ class RunDir:
             status.pop("reason", None)
         status.update(details, state=state, pid=os.getpid(), updated=_now())
         status.setdefault("started", status["updated"])
-        self.write_json(STATUS_FILE, status)
+        try:
+            self.write_json(STATUS_FILE, status)
+        except RunDirError:  # a full disk: the reserve still has room for the last word
+            text = json.dumps(status, indent=2, default=_jsonable) + "\n"
+            if not space.write_through_reserve(self.file(STATUS_FILE), text.encode()):
+                raise
+            return
+        space.keep_reserve(self.path)
 
     def status(self) -> dict[str, Any]:
         """The recorded status; a `running` run whose process is gone reads as interrupted."""
@@ -202,7 +221,7 @@ def write_atomically(target: Path, data: bytes) -> Path:
     """Write to a temporary file beside the target, then rename: a killed process
     leaves either the old file or the new one, never half of one."""
     if crashpoints.ARMED:
-        crashpoints.reached(target.name, "before")
+        crashpoints.reached(target.name, "before", target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -219,7 +238,7 @@ def write_atomically(target: Path, data: bytes) -> Path:
     except OSError as error:
         raise RunDirError(f"cannot write {target}: {why(error)}") from None
     if crashpoints.ARMED:
-        crashpoints.reached(target.name, "after")
+        crashpoints.reached(target.name, "after", target.parent)
     return target
 
 
@@ -260,6 +279,8 @@ def why(error: OSError) -> str:
     """An OSError in words a user can act on (full disk, read-only)."""
     if error.errno == errno.ENOSPC:
         return "the disk is full"
+    if error.errno == errno.EFBIG:
+        return "the file size limit was reached (ulimit -f)"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (is the directory read-only?)"
     if error.errno in (errno.EEXIST, errno.ENOTDIR):

@@ -190,7 +190,10 @@ class KeepBest(keras.callbacks.Callback):
         )
         if better:
             self.best = value
-            self.run.save_with(BEST_WEIGHTS_FILE, self.model.save_weights)
+            from dlcli.training.checkpoint import saved_size
+
+            self.run.save_with(BEST_WEIGHTS_FILE, self.model.save_weights,
+                               saved_size(self.model))  # fmt: skip
 
 
 def _keep_best(cfg, run: RunDir, history: dict[str, list[float]]):

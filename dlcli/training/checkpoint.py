@@ -11,7 +11,9 @@ mid-write could leave a torn checkpoint; hence this small equivalent.)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -41,10 +43,29 @@ def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
     """Checkpoint after `epoch` finished epochs; the previous one is removed after."""
     name = f"epoch-{epoch:04d}.weights.h5"
     previous = checkpoint_state(run)
-    run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights)
+    needs = saved_size(model, previous and run.file(f"{files.CHECKPOINT_DIR}/{previous.weights}"))
+    run.save_with(f"{files.CHECKPOINT_DIR}/{name}", model.save_weights, needs)
     run.write_json(STATE, {"epoch": epoch, "weights": name, "history": history})
     if previous and previous.weights != name:  # validated: a file name in checkpoint/
         run.delete(f"{files.CHECKPOINT_DIR}/{previous.weights}")
+
+
+def saved_size(model, previous=None) -> int:
+    """About how many bytes Keras's save of `model` takes: its variables and its
+    optimizer's (what save_weights holds) with HDF5's overhead (measured: 20 KiB and
+    about 1 KiB per variable), or the size of its `previous` save if that is larger. Checked against the free space before h5py writes (dlcli.runs.space)."""
+    optimizer = getattr(model, "optimizer", None)
+    variables = list(model.weights) + list(getattr(optimizer, "variables", None) or [])
+    size = sum(math.prod(int(d) for d in v.shape) * _itemsize(v.dtype) for v in variables)
+    size += 32 * 1024 + 2 * 1024 * len(variables)  # HDF5's header and per-dataset records
+    with contextlib.suppress(OSError, AttributeError):
+        size = max(size, previous.stat().st_size)
+    return size
+
+
+def _itemsize(dtype) -> int:
+    name = str(getattr(dtype, "name", dtype))
+    return 2 if "16" in name else 8 if "64" in name else 1 if "8" in name else 4
 
 
 def checkpoint_state(run: RunDir, epochs: int | None = None) -> records.CheckpointState | None:
@@ -85,7 +106,7 @@ def keep_last_good(run: RunDir, model) -> str:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"
     run.write_json(files.HISTORY_FILE, start.history)
-    run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    run.save_with(files.WEIGHTS_FILE, model.save_weights, saved_size(model))
     return f"{files.WEIGHTS_FILE} holds the weights of epoch {start.epoch}, the last good one"
 
 

@@ -265,14 +265,16 @@ def progress_callbacks(output: Output, prefix: str = "") -> list:
 
 def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str) -> None:
     from dlcli.runs.plots import plot_history
+    from dlcli.training.checkpoint import saved_size
 
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
-    run.save_with(files.WEIGHTS_FILE, model.save_weights)
+    run.save_with(files.WEIGHTS_FILE, model.save_weights, saved_size(model))
     if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
         from dlcli.training.gan import DISCRIMINATOR_FILE
 
-        run.save_with(DISCRIMINATOR_FILE, model.discriminator.save)
+        run.save_with(DISCRIMINATOR_FILE, model.discriminator.save,
+                      saved_size(model.discriminator))  # fmt: skip
         model = model.generator
-    run.save_with(files.MODEL_FILE, model.save)
+    run.save_with(files.MODEL_FILE, model.save, saved_size(model))
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
 

@@ -17,7 +17,8 @@ import time
 from typing import Any
 
 from dlcli.config.runtime import import_keras
-from dlcli.runs.rundir import TENSORBOARD_DIR, RunDir
+from dlcli.errors import RunDirError
+from dlcli.runs.rundir import TENSORBOARD_DIR, RunDir, why
 
 keras = import_keras()  # on the backend the runner chose, before this module is imported
 
@@ -54,14 +55,18 @@ class EpochScalars(keras.callbacks.Callback):
         self._writers: dict[str, Any] = {}
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        for key, value in (logs or {}).items():
-            split, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
-            self._write(split, f"epoch_{name}", float(value), epoch)
-        rate = _learning_rate(self.model)
-        if rate is not None:  # as Keras's callback logs it: the rate at the epoch's end
-            self._write("train", "epoch_learning_rate", rate, epoch)
-        for writer in self._writers.values():
-            writer.flush()
+        try:
+            for key, value in (logs or {}).items():
+                split, name = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
+                self._write(split, f"epoch_{name}", float(value), epoch)
+            rate = _learning_rate(self.model)
+            if rate is not None:  # as Keras's callback logs it: the rate at the epoch's end
+                self._write("train", "epoch_learning_rate", rate, epoch)
+            for writer in self._writers.values():
+                writer.flush()
+        except OSError as error:  # a full disk: a message, as for every other run file
+            folder = self.run.file(TENSORBOARD_DIR)
+            raise RunDirError(f"cannot write {folder}: {why(error)}") from None
 
     def on_train_end(self, logs=None) -> None:
         for writer in self._writers.values():

@@ -1,0 +1,136 @@
+"""Writes that meet a full disk (or the file size limit) end in a message, not a crash.
+
+Keras writes `.weights.h5` files through h5py in place. When the disk fills up in the
+middle, h5py raises whatever its C library reported (an OSError, or a RuntimeError such
+as "Unable to synchronously create dataset"), and Keras leaves the HDF5 file open; on the
+JAX backend closing it later, when the garbage collector gets to it, has crashed the
+process with a segmentation fault. So, around every file Keras writes:
+
+- `check_room` refuses a write that cannot fit before h5py is asked to make it: the free
+  space of the run's file system, and the file size limit (`ulimit -f`), against the
+  size the file will have (the previous checkpoint's size, or the model's variables);
+- `close_hdf5` closes whatever HDF5 file a failed save left open on its path, at once,
+  so the space is given back and nothing is left for the collector;
+- `full_disk_reason` reads "the disk is full" (or "the file size limit was reached")
+  out of the error an HDF5 or zip writer raised, whatever its type.
+
+The status of a run must still be written when the disk is full: `RESERVE_FILE` is a
+small file kept beside status.json, its blocks allocated while there was room, into
+which the new status is written and then renamed over status.json (no new block needed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+RESERVE_FILE = ".status.reserve"  # beside status.json: room for its last word
+RESERVE_BYTES = 16 * 1024  # larger than any status.json dlcli writes
+MARGIN = 1.1  # on top of the caller's estimate (dlcli.training.checkpoint.saved_size)
+
+_FULL, _LIMIT = "the disk is full", "the file size limit was reached (ulimit -f)"
+_ERRNO_WORDS = {  # what an HDF5 error message carries in place of an errno
+    errno.ENOSPC: ("errno = 28", "No space left on device"),
+    errno.EFBIG: ("errno = 27", "File too large"),
+}
+
+
+def check_room(target: Path, needed: int) -> str | None:
+    """Why `needed` bytes cannot be written at `target` now, or None if they can."""
+    if needed <= 0:
+        return None
+    needed = int(needed * MARGIN)
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if limit != resource.RLIM_INFINITY and needed > limit:
+        return f"{_LIMIT}: it needs about {_size(needed)}, the limit is {_size(limit)}"
+    try:
+        free = shutil.disk_usage(target.parent).free
+    except OSError:
+        return None  # the write itself will say what is wrong
+    if free < needed:
+        return f"{_FULL}: it needs about {_size(needed)}, {_size(free)} is free"
+    return None
+
+
+def full_disk_reason(error: BaseException) -> str | None:
+    """"the disk is full" / the file size limit, if that is what `error` says; else None."""
+    code = getattr(error, "errno", None)
+    text = str(error)
+    for number, words in _ERRNO_WORDS.items():
+        if code == number or any(word in text for word in words):
+            return _FULL if number == errno.ENOSPC else _LIMIT
+    return None
+
+
+def close_hdf5(path: Path) -> None:
+    """Close every HDF5 file still open on `path` (a save that failed half-way), and the
+    objects open in it, as h5py's File.close does; errors of the failing disk ignored."""
+    h5py = sys.modules.get("h5py")  # only Keras imports it; not imported, nothing is open
+    if h5py is None:
+        return
+    wanted = os.path.abspath(path)
+    for file_id in h5py.h5f.get_obj_ids(types=h5py.h5f.OBJ_FILE):
+        with contextlib.suppress(Exception):
+            name = file_id.name.decode() if isinstance(file_id.name, bytes) else file_id.name
+            if os.path.abspath(name) != wanted:
+                continue
+            local = h5py.h5f.OBJ_LOCAL
+            for kind in (local | ~h5py.h5f.OBJ_FILE, local | h5py.h5f.OBJ_FILE):  # objects first
+                for open_id in h5py.h5f.get_obj_ids(file_id, kind):
+                    _release(h5py, open_id)
+            _release(h5py, file_id)
+
+
+def _release(h5py, object_id) -> None:
+    for _ in range(64):  # each reference; a failing write may refuse one, so bounded
+        if not object_id.valid:
+            return
+        with contextlib.suppress(Exception):
+            h5py.h5i.dec_ref(object_id)
+
+
+def keep_reserve(folder: Path) -> None:
+    """Make sure `folder` holds RESERVE_FILE, its blocks allocated (best effort)."""
+    reserve = folder / RESERVE_FILE
+    if reserve.is_file() and not reserve.is_symlink() and reserve.stat().st_size >= RESERVE_BYTES:
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(reserve, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        try:
+            os.write(fd, b" " * RESERVE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_through_reserve(target: Path, data: bytes) -> bool:
+    """Write `data` into the reserve beside `target`, then rename it over `target`:
+    no new block is needed, so it works on a full disk. False if there is no reserve."""
+    reserve = target.parent / RESERVE_FILE
+    if len(data) > RESERVE_BYTES or reserve.is_symlink() or not reserve.is_file():
+        return False
+    try:
+        fd = os.open(reserve, os.O_WRONLY | os.O_NOFOLLOW)
+        try:
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(reserve, target)
+    except OSError:
+        return False
+    return True
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} TiB"
