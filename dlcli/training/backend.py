@@ -20,6 +20,7 @@ from dlcli.errors import BackendError, DeviceError
 
 JOIN_TIMEOUT = 120  # seconds for every process of a job to reach the coordinator
 HEARTBEAT_TIMEOUT = 30  # seconds of silence after which a job's process counts as dead
+JOIN_ABORT_LATER = 30  # JAX aborts (SIGABRT) at its own join timeout: set it this much later
 
 
 @dataclass(frozen=True)
@@ -225,18 +226,24 @@ def join_job(job: Job) -> None:
         refuse_processes()
     import jax
 
+    from dlcli.training.joining import check_coordinator_port, join_deadline
+
+    if job.process_id == 0:
+        check_coordinator_port(job.coordinator)  # a taken port crashed JAX's service
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
     try:
-        jax.distributed.initialize(
-            coordinator_address=job.coordinator,
-            num_processes=job.num_processes,
-            process_id=job.process_id,
-            # Bounded waits, so a dead or missing peer ends the job rather than hangs it:
-            # for the others to join, for a silent peer, and at the final barrier.
-            initialization_timeout=JOIN_TIMEOUT,
-            heartbeat_timeout_seconds=HEARTBEAT_TIMEOUT,
-            shutdown_timeout_seconds=HEARTBEAT_TIMEOUT,
-        )
+        with join_deadline(job.coordinator, job.process_id, job.num_processes, JOIN_TIMEOUT):
+            jax.distributed.initialize(
+                coordinator_address=job.coordinator,
+                num_processes=job.num_processes,
+                process_id=job.process_id,
+                # Bounded waits, so a dead or missing peer ends the job rather than hangs
+                # it: for the others to join (JAX's own abort comes after join_deadline's
+                # message), for a silent peer, and at the final barrier.
+                initialization_timeout=JOIN_TIMEOUT + JOIN_ABORT_LATER,
+                heartbeat_timeout_seconds=HEARTBEAT_TIMEOUT,
+                shutdown_timeout_seconds=HEARTBEAT_TIMEOUT,
+            )
     except (RuntimeError, ValueError) as error:
         from dlcli.errors import DistributedError, first_line
 

@@ -53,7 +53,8 @@ def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
 def saved_size(model, previous=None) -> int:
     """About how many bytes Keras's save of `model` takes: its variables and its
     optimizer's (what save_weights holds) with HDF5's overhead (measured: 20 KiB and
-    about 1 KiB per variable), or the size of its `previous` save if that is larger. Checked against the free space before h5py writes (dlcli.runs.space)."""
+    about 1 KiB per variable), or the size of its `previous` save if that is larger.
+    Checked against the free space before h5py writes (dlcli.runs.space)."""
     optimizer = getattr(model, "optimizer", None)
     variables = list(model.weights) + list(getattr(optimizer, "variables", None) or [])
     size = sum(math.prod(int(d) for d in v.shape) * _itemsize(v.dtype) for v in variables)
