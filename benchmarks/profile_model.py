@@ -67,9 +67,9 @@ def _prod(values) -> int:
 def build(workload, scratch: Path, steps_per_execution: int | None = None):
     """The workload's model, data and config as `dlcli train` sets them up."""
     from dlcli.config.loader import load_config
+    from dlcli.runtime.speed import xla_for_fit
+    from dlcli.runtime.speed_policy import decide_xla
     from dlcli.training import runner
-    from dlcli.training.speed import xla_for_fit
-    from dlcli.training.speed_policy import decide_xla
 
     data, _ = write_data(workload, scratch)
     path = scratch / f"{workload.name}.yaml"
@@ -99,7 +99,7 @@ def callbacks_for(variant: str, run, model) -> list:
 def epoch_seconds(model, dataset, cfg, callbacks: list) -> float:
     import keras
 
-    from dlcli.training.speed import fit_options
+    from dlcli.runtime.speed import fit_options
 
     marks: list[float] = []
     mark = keras.callbacks.LambdaCallback(

@@ -164,9 +164,9 @@ def trainer(overrides: list[str], data_set: list[str], dataset=None):
     import keras
 
     from dlcli.config.loader import load_config
+    from dlcli.runtime.speed import fit_options, xla_for_fit
+    from dlcli.runtime.speed_policy import decide_xla
     from dlcli.training import runner
-    from dlcli.training.speed import fit_options, xla_for_fit
-    from dlcli.training.speed_policy import decide_xla
 
     loaded = load_config(CONFIG, [*data_set, *overrides])
     dataset = dataset or runner.load_checked_data(loaded)

@@ -28,7 +28,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
 
 
 def test_the_api_is_importable_from_dlcli_whatever_was_imported_first():
-    import dlcli.compare.plan  # noqa: F401  (the subpackage shares the function's name)
+    import dlcli.comparison.plan  # noqa: F401  (the stage is named apart from the function)
 
     assert dlcli.compare is compare and callable(compare)
     assert compare.__module__ == "dlcli.api.workflows"

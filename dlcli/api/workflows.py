@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dlcli.compare.plan import Axis, Comparison, optimizer_axis, vary_axes
+from dlcli.comparison.plan import Axis, Comparison, optimizer_axis, vary_axes
 from dlcli.config.loader import LoadedConfig
 from dlcli.config.loader import load_config as _load_config
 from dlcli.config.names import run_name_problem
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
-from dlcli.training.run_handle import Run
+from dlcli.trained.run_handle import Run
 from dlcli.training.runner import Output
 from dlcli.training.validation import Validation
 
@@ -157,7 +157,7 @@ def _compare(
     config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
     output, mlflow: bool = False, processes: int = 1,
 ) -> Comparison:  # fmt: skip
-    from dlcli.compare.members import run_comparison
+    from dlcli.comparison.members import run_comparison
 
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)

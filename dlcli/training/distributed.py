@@ -33,7 +33,7 @@ from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DistributedError, Interrupted, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.backend import Job, refuse_processes
+from dlcli.runtime.backend import Job, refuse_processes
 from dlcli.training.runner import Output, TrainResult, load_checked_data, train_on
 
 DEAD_PEER_GRACE = 10.0  # seconds the others get to stop by themselves after one failed

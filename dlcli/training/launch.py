@@ -14,7 +14,7 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.run_handle import Run
+from dlcli.trained.run_handle import Run
 
 
 def train_distributed(

@@ -14,8 +14,8 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.trained.inference import load_run_config
 from dlcli.training.checkpoint import checkpoint_state, config_hash
-from dlcli.training.inference import load_run_config
 from dlcli.training.runner import load_checked_data, train_on
 
 

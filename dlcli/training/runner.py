@@ -17,19 +17,19 @@ from typing import Any
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
-from dlcli.runs import rundir as files
-from dlcli.runs.rundir import RunDir
-from dlcli.training.backend import Job
-from dlcli.training.capacity import (
+from dlcli.models.capacity import (
     is_out_of_memory,
     out_of_memory_message,
     out_of_memory_reported,
 )
-from dlcli.training.checks import check_fit
+from dlcli.models.checks import check_fit
+from dlcli.runs import rundir as files
+from dlcli.runs.rundir import RunDir
+from dlcli.runtime.backend import Job
+from dlcli.runtime.speed import set_xla
 from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
 from dlcli.training.run_facts import command_line, write_run_facts
 from dlcli.training.scoring import final_evaluation
-from dlcli.training.speed import set_xla
 
 
 @dataclass
@@ -62,7 +62,7 @@ def train(
 ) -> TrainResult:
     """Train the configured model and write a complete run directory; return its results.
     `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
-    from dlcli.config.runtime import choose_backend
+    from dlcli.runtime.bootstrap import choose_backend
 
     started = time.perf_counter()
     choose_backend(loaded.config.train.backend)  # before anything can import Keras
@@ -73,7 +73,7 @@ def train(
 def load_checked_data(loaded: LoadedConfig):
     """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
     from dlcli.data.pipeline import load_dataset
-    from dlcli.training.capacity import check_capacity
+    from dlcli.models.capacity import check_capacity
 
     check_capacity(loaded)  # before the data: a model too large for memory costs nothing
     dataset = load_dataset(loaded.config.data, loaded.config.seed)
@@ -137,11 +137,11 @@ def train_on(
 def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     """Start the backend on the configured device (joining `job` first, if any), seed it,
     build and compile the model (replicated over devices or processes, if distributed)."""
-    from dlcli.config.runtime import choose_backend, import_keras
-    from dlcli.training import backend
-    from dlcli.training.builder import build_model, compile_model
-    from dlcli.training.device import seed_everything, select_device
-    from dlcli.training.speed import compile_options, configure_runtime
+    from dlcli.models.builder import build_model, compile_model
+    from dlcli.runtime import backend
+    from dlcli.runtime.backend import seed_everything, select_device
+    from dlcli.runtime.bootstrap import choose_backend, import_keras
+    from dlcli.runtime.speed import compile_options, configure_runtime
 
     cfg = loaded.config
     choose_backend(cfg.train.backend)
@@ -162,7 +162,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
                 raise
             raise ModelError(f"{loaded.position(error.key)}: {error}") from None
         if cfg.model.kind == "gan":  # two optimizers, its own loss
-            from dlcli.training.gan import compile_gan
+            from dlcli.models.gan import compile_gan
 
             compile_gan(model, cfg.compile, cfg.train.steps_per_execution)
         else:
@@ -198,12 +198,12 @@ def _recorded_state(run: RunDir) -> str:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
          observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
-    from dlcli.training.backend import model_errors
+    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.feeding import fit_arguments
+    from dlcli.runtime.speed import without_xla
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
-    from dlcli.training.feeding import fit_arguments
-    from dlcli.training.speed import without_xla
     from dlcli.training.tensorboard_logs import tensorboard_callbacks
 
     cfg = loaded.config.train
@@ -245,7 +245,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
 
 def _gan_callbacks(run: RunDir, loaded: LoadedConfig) -> list:
     """plots/samples_epoch_NNN.png: the same noise, epoch after epoch."""
-    from dlcli.training.gan import sample_grid_callback
+    from dlcli.models.gan import sample_grid_callback
 
     return [sample_grid_callback(run, loaded.config.model.latent_dim, 0)]
 
@@ -269,7 +269,7 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
     if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
-        from dlcli.training.gan import DISCRIMINATOR_FILE
+        from dlcli.models.gan import DISCRIMINATOR_FILE
 
         run.save_with(DISCRIMINATOR_FILE, model.discriminator.save)
         model = model.generator

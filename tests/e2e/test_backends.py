@@ -1,6 +1,6 @@
 """The key end-to-end path on both backends, runs that cross backends, and backend
 parity in a comparison. TensorFlow runs in this process; JAX in child processes, since
-Keras fixes its backend at its first import (dlcli.config.runtime)."""
+Keras fixes its backend at its first import (dlcli.runtime.bootstrap)."""
 
 from __future__ import annotations
 

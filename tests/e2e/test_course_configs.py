@@ -9,7 +9,7 @@ import pytest
 
 from dlcli.api import predict
 from dlcli.config.loader import load_config
-from dlcli.training.inference import evaluate
+from dlcli.trained.inference import evaluate
 from dlcli.training.runner import Output, train
 from tests.conftest import REPO
 

@@ -11,7 +11,7 @@ import pytest
 
 from dlcli.api import predict
 from dlcli.config.loader import load_config
-from dlcli.training.inference import inspect
+from dlcli.trained.inference import inspect
 from dlcli.training.runner import Output, train
 from tests.conftest import REPO
 

@@ -19,7 +19,7 @@ from PIL import Image
 from dlcli.config.loader import load_config
 from dlcli.data.evaluation_data import read_evaluation_data
 from dlcli.errors import DataError
-from dlcli.training.inference import evaluate
+from dlcli.trained.inference import evaluate
 from dlcli.training.runner import Output, train
 
 

@@ -13,8 +13,8 @@ from dlcli.api import predict
 from dlcli.config.loader import load_config
 from dlcli.config.model_schema import ModelConfig
 from dlcli.errors import DataError, ModelError
-from dlcli.training.builder import build_model
-from dlcli.training.inference import evaluate
+from dlcli.models.builder import build_model
+from dlcli.trained.inference import evaluate
 from dlcli.training.runner import Output, train
 
 

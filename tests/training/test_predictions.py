@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dlcli.errors import DataError
-from dlcli.training.prediction import check_threshold, prediction_rows
+from dlcli.trained.prediction import check_threshold, prediction_rows
 
 SOFTMAX = {"num_classes": 3, "class_names": ["cat", "dog", "owl"]}
 SIGMOID = {"num_classes": 2, "class_names": ["ham", "spam"]}
