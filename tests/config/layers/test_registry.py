@@ -4,6 +4,7 @@ parameters Keras counts. A layer cannot be registered without its rules and an e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from dlcli.config.layers import LAYERS, LayerEntry, LayerItem, layer_args, shape
 from dlcli.config.layers import arguments as argmodels
 from dlcli.config.layers.registry import example
 from dlcli.config.loader import load_config
-from tests.conftest import write
+from tests.conftest import REPO, write
 
 EXAMPLES = [
     pytest.param(entry, case, id=f"{name}-{index}")
@@ -69,3 +70,8 @@ def test_a_layer_without_a_rule_or_an_example_cannot_be_registered() -> None:
     with pytest.raises(ValueError, match="Toy: example .* the wrong inputs"):
         LayerEntry("Toy", argmodels.Merge, shapes.elementwise, (flat,), merges=True)
 
+
+def test_the_configuration_reference_lists_every_registered_layer() -> None:
+    text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    listed = text.split("**Layers:**", 1)[1].split("\n\n", 1)[0]
+    assert [name for name in LAYERS if not re.search(rf"\b{name}\b", listed)] == []
