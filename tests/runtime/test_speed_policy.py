@@ -17,7 +17,7 @@ from dlcli.runtime.speed_policy import (
     decide_xla,
     model_kind,
 )
-from tests.conftest import REPO, write
+from tests.helpers.files import REPO, write
 
 OUT = "\n    - Dense: {units: 1}"
 LAYERS = {

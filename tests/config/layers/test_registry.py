@@ -15,7 +15,7 @@ from dlcli.config.layers import LAYERS, LayerEntry, LayerItem, layer_args, shape
 from dlcli.config.layers import arguments as argmodels
 from dlcli.config.layers.registry import example
 from dlcli.config.loader import load_config
-from tests.conftest import REPO, write
+from tests.helpers.files import REPO, write
 
 EXAMPLES = [
     pytest.param(entry, case, id=f"{name}-{index}")
