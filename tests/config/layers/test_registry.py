@@ -52,9 +52,9 @@ def test_validate_counts_the_parameters_keras_counts(entry, case, tmp_path: Path
     assert validate_loaded(loaded).params == build_model(loaded.config.model).count_params()
 
 
-def test_the_examples_cover_the_layers_the_estimate_once_missed() -> None:
-    """Bidirectional(LSTM), Conv2DTranspose and UpSampling2D were once sized as
-    "same shape, no weights"; each has an example with weights or a new shape."""
+def test_the_wrapper_and_the_upsampling_layers_are_among_the_examples() -> None:
+    """A Bidirectional(LSTM), a Conv2DTranspose and an UpSampling2D: layers whose weights
+    or shape a rule that ignored them would get wrong."""
     assert any(case.arguments.get("layer") == "LSTM" for case in LAYERS["Bidirectional"].examples)
     assert LAYERS["Conv2DTranspose"].examples and LAYERS["UpSampling2D"].examples
 
