@@ -27,6 +27,7 @@ TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "cli/scale_options.py": ("tests/training/test_distributed.py", "--processes, --coordinator"),
     "comparison/child.py": ("tests/comparison/test_members.py", "members in child processes"),
     "comparison/member_process.py": ("tests/comparison/test_members.py", "member processes"),
+    "comparison/request.py": ("tests/comparison/test_members.py", "comparisons started"),
     # Schema sections: validated through the loader and the generated JSON Schema.
     "config/callbacks_schema.py": ("tests/config/test_schema.py", "callbacks: section"),
     "config/data_sources_schema.py": ("tests/config/test_schema.py", "per-source sections"),
@@ -58,7 +59,6 @@ TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "trained/run_handle.py": ("tests/test_api.py", "the API's Run"),
     "training/checkpoint.py": ("tests/training/test_resume.py", "checkpoints and resume"),
     "training/interrupts.py": ("tests/training/test_resume.py", "Ctrl-C and SIGTERM"),
-    "training/launch.py": ("tests/training/test_distributed.py", "local multi-process jobs"),
     "training/run_facts.py": ("tests/test_api.py", "env.json and summary records"),
     "training/runner.py": ("tests/test_api.py", "training end to end"),
     "training/scoring.py": ("tests/test_api.py", "final metrics of a trained run"),
