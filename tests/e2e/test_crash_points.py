@@ -17,82 +17,27 @@ slow test (`make test-slow`) at every point, both sides of every write.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
-import yaml
 
 from dlcli.runs import rundir
 from dlcli.runs.rundir import RunDir
-from tests.conftest import REPO
+from tests.helpers.crash import CRASH_CONFIG, check_whole, h5_weights, only_run, run_dlcli
 
-CONFIG = """\
-name: crash
-seed: 7
-data:
-  dataset: inline
-  x: [[0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0, 0], [0.5, 0.5, 0.5, 0.5],
-      [0.2, 0.8, 0.2, 0.8]]
-  y: [0, 1, 2, 1, 0, 2]
-  labels: sparse
-  validation: none
-model:
-  input_shape: [4]
-  layers:
-    - Dense: {units: 5, activation: relu}
-    - Dense: {units: 3, activation: softmax}
-compile:
-  loss: sparse_categorical_crossentropy
-  optimizer: adam
-  metrics: [accuracy]
-train:
-  epochs: 3
-  batch_size: 2
-  shuffle: false
-  deterministic: true
-"""
 DEFAULT_POINTS = ["state.json:after:2"]  # mid-run: the checkpoint of epoch 2 just written
-
-
-def _dlcli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(cwd)}
-    clean.update(KERAS_HOME=str(cwd / "keras_home"), TF_CPP_MIN_LOG_LEVEL="3", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "dlcli", *args], cwd=cwd, env=clean,
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
-def _only_run(runs: Path) -> Path:
-    [run] = list(runs.iterdir())
-    return run
-
-
-def _weights(path: Path) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
-    with h5py.File(path, "r") as handle:
-        handle.visititems(
-            lambda name, item: found.__setitem__(name, item[()])
-            if isinstance(item, h5py.Dataset) else None
-        )  # fmt: skip
-    return found
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """An uninterrupted run: the writes it makes, in order, and its final weights."""
     place = tmp_path_factory.mktemp("reference")
-    (place / "config.yaml").write_text(CONFIG)
+    (place / "config.yaml").write_text(CRASH_CONFIG)
     trace = place / "writes.txt"
-    done = _dlcli(["train", "config.yaml", "--runs-dir", "runs", "-q"], place,
-                  DLCLI_CRASH_TRACE=str(trace))  # fmt: skip
+    done = run_dlcli(["train", "config.yaml", "--runs-dir", "runs", "-q"], place,
+                     DLCLI_CRASH_TRACE=str(trace))  # fmt: skip
     assert done.returncode == 0, done.stderr
     names = trace.read_text().split()
     seen: dict[str, int] = {}
@@ -100,8 +45,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for name in names:
         seen[name] = seen.get(name, 0) + 1
         points += [f"{name}:{phase}:{seen[name]}" for phase in ("before", "after")]
-    run = _only_run(place / "runs")
-    return {"points": points, "weights": _weights(run / rundir.WEIGHTS_FILE), "names": names}
+    run = only_run(place / "runs")
+    return {"points": points, "weights": h5_weights(run / rundir.WEIGHTS_FILE), "names": names}
 
 
 def test_the_reference_run_writes_every_kind_of_file(reference: dict) -> None:
@@ -128,13 +73,13 @@ def test_every_crash_point(reference: dict, tmp_path_factory: pytest.TempPathFac
 
 
 def _crash_and_check(point: str, reference: dict, place: Path) -> None:
-    (place / "config.yaml").write_text(CONFIG)
-    crashed = _dlcli(["train", "config.yaml", "--runs-dir", "runs", "-q"], place,
-                     DLCLI_CRASH_AT=point)  # fmt: skip
+    (place / "config.yaml").write_text(CRASH_CONFIG)
+    crashed = run_dlcli(["train", "config.yaml", "--runs-dir", "runs", "-q"], place,
+                        DLCLI_CRASH_AT=point)  # fmt: skip
     assert crashed.returncode == -signal.SIGKILL, f"{point}: never reached ({crashed.stderr})"
-    run = _only_run(place / "runs")
+    run = only_run(place / "runs")
     state = _check_left_files(run, point)
-    resumed = _dlcli(["train", "--resume", str(run), "-q"], place)
+    resumed = run_dlcli(["train", "--resume", str(run), "-q"], place)
     if state is None:  # killed before status.json existed: not a run, and it says so
         assert resumed.returncode != 0 and "Traceback" not in resumed.stderr
         assert "not a dlcli run directory" in resumed.stderr, resumed.stderr
@@ -144,7 +89,7 @@ def _crash_and_check(point: str, reference: dict, place: Path) -> None:
     else:
         assert resumed.returncode == 0, f"{point}: {resumed.stderr}"
     assert RunDir.open(run).status()["state"] == rundir.COMPLETED
-    final = _weights(run / rundir.WEIGHTS_FILE)
+    final = h5_weights(run / rundir.WEIGHTS_FILE)
     assert final.keys() == reference["weights"].keys()
     for name, values in reference["weights"].items():
         assert np.array_equal(final[name], values), f"{point}: {name} differs after resume"
@@ -155,7 +100,7 @@ def _check_left_files(run: Path, point: str) -> str | None:
     for path in sorted(p for p in run.rglob("*") if p.is_file()):
         if path.name.startswith("."):
             continue  # a temporary file: never mistaken for a result
-        _check_whole(path, point)
+        check_whole(path, point)
     if not (run / rundir.STATUS_FILE).is_file():
         return None
     state = RunDir(run).status()["state"]
@@ -170,23 +115,3 @@ def _check_left_files(run: Path, point: str) -> str | None:
         weights = json.loads(checkpoint.read_text())["weights"]
         assert (run / rundir.CHECKPOINT_DIR / weights).is_file(), f"{point}: dangling checkpoint"
     return state
-
-
-def _check_whole(path: Path, point: str) -> None:
-    what = f"{point}: {path.name}"
-    if path.suffix == ".json":
-        json.loads(path.read_text())
-    elif path.suffix == ".h5":
-        _weights(path)
-    elif path.suffix == ".keras":
-        with zipfile.ZipFile(path) as archive:
-            assert archive.testzip() is None, what
-    elif path.suffix == ".png":
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 100, what
-    elif path.suffix == ".yaml":
-        assert yaml.safe_load(path.read_text()), what
-    elif path.name == rundir.LOCK_FILE:
-        return
-    else:
-        assert path.stat().st_size > 0, what
-    assert os.access(path, os.R_OK), what

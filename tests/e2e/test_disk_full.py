@@ -18,7 +18,6 @@ test (`make test-slow`) at every write of the run, on both backends. A file size
 
 from __future__ import annotations
 
-import contextlib
 import resource
 import subprocess
 import sys
@@ -30,26 +29,18 @@ import pytest
 from dlcli.runs import rundir
 from dlcli.runs.crashpoints import FILLER
 from dlcli.runs.rundir import RunDir
-from tests.conftest import REPO
-from tests.e2e.test_crash_points import CONFIG, _check_whole, _dlcli, _only_run, _weights
+from tests.helpers.crash import (
+    CRASH_CONFIG,
+    check_whole,
+    h5_weights,
+    only_run,
+    run_dlcli,
+    small_disk,
+)
+from tests.helpers.files import REPO
 
 BACKENDS = ["tensorflow", "jax"]
 DEFAULT_POINT = "epoch-0002.weights.h5:full:1"  # the checkpoint h5py wrote when it crashed
-
-
-@contextlib.contextmanager
-def small_disk(place: Path, size: str = "8m"):
-    """A tmpfs of `size` at place/disk, unmounted after; skip where mounting is refused."""
-    disk = place / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
-                             capture_output=True, text=True)  # fmt: skip
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def _backend_env(backend: str) -> dict[str, str]:
@@ -59,9 +50,9 @@ def _backend_env(backend: str) -> dict[str, str]:
 
 
 def _train(place: Path, runs: Path, backend: str, **env: str):
-    (place / "config.yaml").write_text(CONFIG)
+    (place / "config.yaml").write_text(CRASH_CONFIG)
     args = ["train", "config.yaml", "--runs-dir", str(runs), "-q", "--backend", backend]
-    return _dlcli(args, place, **_backend_env(backend), **env)
+    return run_dlcli(args, place, **_backend_env(backend), **env)
 
 
 def _assert_one_message(done, what: str, words: str = "the disk is full") -> None:
@@ -76,7 +67,7 @@ def _check_failed_run(run: Path, what: str, words: str = "the disk is full") -> 
     """Every visible file whole; status `failed` naming the disk. False: not a run yet."""
     for path in sorted(p for p in run.rglob("*") if p.is_file()):
         if not path.name.startswith("."):  # temporary files are hidden, never results
-            _check_whole(path, what)
+            check_whole(path, what)
     if not (run / rundir.STATUS_FILE).is_file():
         return False
     status = RunDir(run).status()
@@ -93,17 +84,17 @@ def _fill_and_resume(point: str, backend: str, place: Path) -> Path | None:
         done = _train(place, runs, backend, DLCLI_CRASH_AT=point)
         what = f"{backend} {point}"
         _assert_one_message(done, what)
-        run = _only_run(runs)
+        run = only_run(runs)
         is_run = _check_failed_run(run, what)
         (disk / FILLER).unlink()  # the space is free again
-        resumed = _dlcli(["train", "--resume", str(run), "-q"], place, **_backend_env(backend))
+        resumed = run_dlcli(["train", "--resume", str(run), "-q"], place, **_backend_env(backend))
         if not is_run:
             assert resumed.returncode != 0 and "Traceback" not in resumed.stderr, what
             assert "not a dlcli run directory" in resumed.stderr, f"{what}: {resumed.stderr}"
             return None
         assert resumed.returncode == 0, f"{what}: {resumed.stderr[-3000:]}"
         assert RunDir.open(run).status()["state"] == rundir.COMPLETED, what
-        return _weights(run / rundir.WEIGHTS_FILE)
+        return h5_weights(run / rundir.WEIGHTS_FILE)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -118,7 +109,7 @@ def test_disk_full_at_every_write(backend: str, tmp_path_factory) -> None:
     trace = place / "writes.txt"
     reference = _train(place, place / "runs", backend, DLCLI_CRASH_TRACE=str(trace))
     assert reference.returncode == 0, reference.stderr[-3000:]
-    expected = _weights(_only_run(place / "runs") / rundir.WEIGHTS_FILE)
+    expected = h5_weights(only_run(place / "runs") / rundir.WEIGHTS_FILE)
     seen: dict[str, int] = {}
     for name in trace.read_text().split():
         seen[name] = seen.get(name, 0) + 1
@@ -136,7 +127,7 @@ def test_the_file_size_limit_is_a_message(tmp_path: Path) -> None:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, resource.RLIM_INFINITY))
 
-    (tmp_path / "config.yaml").write_text(CONFIG)
+    (tmp_path / "config.yaml").write_text(CRASH_CONFIG)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path),
            "KERAS_HOME": str(tmp_path / "keras_home"), "TF_CPP_MIN_LOG_LEVEL": "3"}  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "dlcli", "train", "config.yaml", "--runs-dir",
@@ -144,4 +135,4 @@ def test_the_file_size_limit_is_a_message(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     words = "the file size limit was reached"
     _assert_one_message(done, "ulimit -f", words)
-    assert _check_failed_run(_only_run(tmp_path / "runs"), "ulimit -f", words)
+    assert _check_failed_run(only_run(tmp_path / "runs"), "ulimit -f", words)

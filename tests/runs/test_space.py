@@ -13,8 +13,8 @@ import pytest
 from dlcli.errors import RunDirError
 from dlcli.runs import crashpoints, rundir, space
 from dlcli.runs.rundir import RunDir
-from tests.conftest import REPO
-from tests.e2e.test_disk_full import small_disk
+from tests.helpers.crash import small_disk
+from tests.helpers.files import REPO
 
 # Keras's save_weights of a 1.9 MB model into a 256 KiB file system: h5py creates the
 # file, then a write fails half-way; the HDF5 file it leaves open crashed the process
