@@ -196,9 +196,10 @@ class RunDir:
         status.setdefault("started", status["updated"])
         try:
             self.write_json(STATUS_FILE, status)
-        except RunDirError:  # a full disk: the reserve still has room for the last word
+        except RunDirError:  # a full disk: the reserve has room for a run's last word only
             text = json.dumps(status, indent=2, default=_jsonable) + "\n"
-            if not space.write_through_reserve(self.file(STATUS_FILE), text.encode()):
+            final = state != RUNNING
+            if not (final and space.write_through_reserve(self.file(STATUS_FILE), text.encode())):
                 raise
             return
         space.keep_reserve(self.path)
