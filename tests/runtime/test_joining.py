@@ -15,6 +15,7 @@ import pytest
 from dlcli.runtime.backend import JOIN_TIMEOUT
 from tests.helpers.files import write
 from tests.helpers.processes import DISTRIBUTED_CONFIG, offline_env
+from tests.helpers.servers import free_port
 
 STARTUP = 300  # seconds a process may take to start and load its data on a busy machine
 
@@ -73,3 +74,11 @@ def test_every_process_of_a_job_on_a_taken_port_ends_with_a_message(tmp_path: Pa
         # (JOIN_ABORT_LATER s after) would be SIGABRT and a C++ stack
         message = _ended_with_a_message(second, within=JOIN_TIMEOUT + STARTUP)
     assert f"could not join the job at 127.0.0.1:{port} within {JOIN_TIMEOUT} s" in message
+
+
+@pytest.mark.slow
+def test_process_0_whose_peer_never_arrives_ends_with_a_message(tmp_path: Path) -> None:
+    port = free_port()
+    message = _ended_with_a_message(_process(tmp_path, port, 0), within=JOIN_TIMEOUT + STARTUP)
+    assert f"not all 2 processes joined the job at 127.0.0.1:{port} within" in message
+    assert not (tmp_path / "runs0").exists()
