@@ -21,7 +21,7 @@ from dlcli.data.evaluation_data import EvaluationData, read_evaluation_data
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.runtime.backend import model_errors
+from dlcli.runtime.backend import translated_errors
 
 SMALL_MODEL = 64  # models with at most this many parameters are shown value by value
 
@@ -108,10 +108,8 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         split, given = str(Path(data).resolve()), _given_data(trained, data)
     else:
         split, given = _own_split(trained)
-    try:
+    with translated_errors(DataError, f"cannot evaluate on {split}"):
         metrics = evaluate_on(trained.model, given.x, given.y, cfg.train.eval_batch_size)
-    except model_errors() as error:
-        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
     record = {
         "data": split,
         "samples": int(given.samples),

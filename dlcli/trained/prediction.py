@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from dlcli.errors import DataError, first_line
-from dlcli.runtime.backend import model_errors
+from dlcli.errors import DataError
+from dlcli.runtime.backend import translated_errors
 from dlcli.trained.inference import TrainedRun, check_input_shape, load_trained
 
 PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
@@ -40,12 +40,8 @@ def predict_chunks(
     def chunks() -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(x), PREDICT_CHUNK):
             part = slice(start, start + PREDICT_CHUNK)
-            try:
+            with translated_errors(DataError, f"cannot predict for {', '.join(inputs)}"):
                 outputs = trained.model.predict(x[part], verbose=0, batch_size=batch_size)
-            except model_errors() as error:
-                raise DataError(
-                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
-                ) from None
             outputs = in_output_units(np.asarray(outputs), prep)
             yield prediction_rows(outputs, labels[part], prep, top_k, threshold)
 
