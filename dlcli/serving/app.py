@@ -3,30 +3,41 @@
 POST /predict takes JSON ({"inputs": [...]}) or, for image models, an upload
 (multipart form, field `file`, repeatable; optional fields top_k, threshold, invert).
 Every request problem is a 4xx JSON answer {"error": ...}: 400 bad input (not JSON,
-wrong shape or type, non-finite values), 413 too
-large, 415 another content type, 422 a request FastAPI itself cannot route. Bodies
-are capped at `max_body` bytes before anything is parsed.
+wrong shape or type, non-finite or out-of-range values), 413 too large, 415 another
+content type, 422 a request FastAPI itself cannot route; 503 when `max_requests` are
+being handled already. Bodies are capped at `max_body` bytes before anything is parsed.
+A fault of the server's own is a 500 with a JSON message, never a traceback.
 """
 
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from dlcli.errors import DataError
-from dlcli.serving.predictor import Predictor, TooLarge, form_options
+from dlcli.serving.connections import RequestLimit
+from dlcli.serving.limits import ServeLimits, TooLarge
+from dlcli.serving.predictor import Predictor, form_options
 
-MAX_BODY = 4 * 1024 * 1024  # bytes: a phone photo fits, a flood of megabytes does not
 
-
-def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(predictor: Predictor, limits: ServeLimits | None = None) -> FastAPI:
     """The app for one run. FastAPI is imported only by `dlcli serve` (lazily, in
     dlcli.serving.server), never by the other commands."""
+    limits = limits or ServeLimits()
+    max_body = limits.max_body
     app = FastAPI(title=f"dlcli: {predictor.metadata['name']}", docs_url=None, redoc_url=None)
+    app.add_middleware(RequestLimit, limit=limits.max_requests)
+    # Parsing, decoding and the forward pass of every request on one thread, one
+    # request at a time: a request's memory is freed into that thread's malloc arena
+    # and reused by the next, where a pool spread it over many arenas that kept it.
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dlcli-predict")
 
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
@@ -59,11 +70,16 @@ def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
                 run = lambda: predictor.predict_json(body)  # noqa: E731
             else:
                 return error(415, f"send application/json or multipart/form-data, not {kind}")
-            rows = await run_in_threadpool(run)
+            rows = await asyncio.get_running_loop().run_in_executor(worker, run)
         except TooLarge as exc:
             return error(413, str(exc))
         except DataError as exc:
             return error(400, str(exc))
+        except ClientDisconnect:  # gone, or cut at the body timeout: no one to answer
+            return error(408, "the request's body did not arrive in time")
+        except Exception as exc:  # a fault of ours: one logged line and a JSON 500
+            logging.getLogger("uvicorn.error").error("POST /predict failed: %r", exc)
+            return error(500, f"the server failed on this request ({type(exc).__name__})")
         return JSONResponse({"run": predictor.metadata["run"], "predictions": rows})
 
     return app

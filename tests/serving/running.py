@@ -8,15 +8,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from dlcli.serving.limits import ServeLimits
 from dlcli.serving.server import bind, build_server
 
 
 @contextlib.contextmanager
 def running_server(run: Path, **options) -> Iterator[int]:
-    """Start uvicorn on the run in a thread; yield its port; stop it afterwards."""
+    """Start uvicorn on the run in a thread (`options`: ServeLimits fields); yield its
+    port; stop it afterwards."""
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    uvicorn_server = build_server(run, sock, **options)
+    uvicorn_server = build_server(run, sock, limits=ServeLimits(**options))
     thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
