@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from dlcli.config.schema import DataConfig
-from dlcli.data.pipeline import load_arrays_file, load_dataset
+from dlcli.data.pipeline import load_dataset
+from dlcli.data.sources.arrays import load_arrays_file
 from dlcli.errors import DataError
 
 XOR = {"dataset": "inline", "x": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]]}
