@@ -10,10 +10,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
@@ -25,49 +22,25 @@ from dlcli.models.capacity import (
 from dlcli.models.checks import check_fit
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.runtime.backend import Job
+from dlcli.runtime.backend import SOLO, Job
 from dlcli.runtime.speed import set_xla
+from dlcli.trained.run_handle import Run
 from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
+from dlcli.training.request import Output, TrainRequest
 from dlcli.training.run_facts import command_line, write_run_facts
 from dlcli.training.scoring import final_evaluation
 
 
-@dataclass
-class Output:
-    """How a command shows progress: `bar` (a terminal), `lines` (logs) or `none`."""
-
-    progress: str = "lines"
-    stream: Any = None  # where progress goes; None: stdout
-    verbose: bool = False
-    prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
-    resume_hint: str | None = None  # how to continue after Ctrl-C; None: `train --resume RUN`
-
-
-@dataclass
-class TrainResult:
-    run_dir: Path
-    metrics: dict[str, float]
-    history: dict[str, list[float]]
-    device: str
-    evaluated_on: str
-    seconds: float
-
-
-def train(
-    loaded: LoadedConfig,
-    runs_dir: str | Path = "runs",
-    name: str | None = None,
-    output: Output | None = None,
-    observers: Sequence[RunObserver] = (),
-) -> TrainResult:
+def train(loaded: LoadedConfig, request: TrainRequest | None = None) -> Run:
     """Train the configured model and write a complete run directory; return its results.
-    `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
+    The request's trackers follow the run: dlcli.training.observers."""
     from dlcli.runtime.bootstrap import choose_backend
 
+    request = request or TrainRequest()
     started = time.perf_counter()
     choose_backend(loaded.config.train.backend)  # before anything can import Keras
     dataset = load_checked_data(loaded)
-    return train_on(loaded, dataset, runs_dir, name, output, started=started, observers=observers)
+    return train_on(loaded, dataset, request, started=started)
 
 
 def load_checked_data(loaded: LoadedConfig):
@@ -87,29 +60,24 @@ def load_checked_data(loaded: LoadedConfig):
 def train_on(
     loaded: LoadedConfig,
     dataset,
-    runs_dir: str | Path,
-    name: str | None = None,
-    output: Output | None = None,
-    started: float | None = None,
+    request: TrainRequest,
     resume_from: RunDir | None = None,
-    observers: Sequence[RunObserver] = (),
-    job: Job | None = None,
-) -> TrainResult:
+    started: float | None = None,
+) -> Run:
     """Train on data already loaded (a comparison loads it once for all its members).
     With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
-    with `job`, as one process of a data-parallel job (dlcli.training.distributed), on
-    this process's shard of the data."""
+    with the request's job, as one process of a data-parallel job
+    (dlcli.training.distributed), on this process's shard of the data."""
     from dlcli.training.checkpoint import config_hash, restore
     from dlcli.training.interrupts import stop_on_signals
 
-    output = output or Output()
+    output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
     with out_of_memory_reported():
-        # (job only when there is one: tests wrap prepare_model(loaded, output))
-        model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
+        model, device = prepare_model(loaded, output, job)
     speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
-    run = resume_from or RunDir.create(runs_dir, name or cfg.name)
+    run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
             stack.enter_context(run.locked())  # before the run's first file, for its life
@@ -123,18 +91,18 @@ def train_on(
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
-            eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+            eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)
             metrics, evaluated_on = final_evaluation(
-                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=job is None
+                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=not job.joined
             )
             _save_artifacts(run, model, history, metrics, evaluated_on)
             run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
             final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
-    return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
+    return Run(run.path, history, metrics, evaluated_on, device, seconds)
 
 
-def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
+def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     """Start the backend on the configured device (joining `job` first, if any), seed it,
     build and compile the model (replicated over devices or processes, if distributed)."""
     from dlcli.models.builder import build_model, compile_model
@@ -149,7 +117,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     # what this process built before, so a run resumed in the same process (the Python
     # API, a comparison) records its diagnostics under the same names.
     import_keras(output.verbose).backend.clear_session()
-    if job is not None:
+    if job.joined:
         backend.join_job(job)  # before the backend touches a device
     device = select_device(cfg.train.device)
     seed_everything(cfg.seed)
@@ -197,7 +165,7 @@ def _recorded_state(run: RunDir) -> str:
 
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
-         observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
+         observers: Sequence[RunObserver] = (), job: Job = SOLO) -> dict:  # fmt: skip
     from dlcli.runtime.backend import model_errors
     from dlcli.runtime.feeding import fit_arguments
     from dlcli.runtime.speed import without_xla
@@ -223,7 +191,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     try:
         model.fit(
             # arrays, or a source's streamed batches; each process its share of a batch
-            **fit_arguments(dataset, cfg, job.num_processes if job else 1),
+            **fit_arguments(dataset, cfg, job.num_processes),
             initial_epoch=start.epoch,
             callbacks=callbacks,
             verbose=0,

@@ -13,37 +13,8 @@ from typer.testing import CliRunner
 
 from dlcli.cli.app import app
 from dlcli.training import runner
-from tests.conftest import write
-
-
-def tiny_config(folder: Path, **train) -> Path:
-    """48 samples, 4 features, 3 classes: a few dozen samples so members train in ~1 s."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(48, 4)).round(3)
-    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5).astype(int)
-    config = {
-        "name": "tiny",
-        "seed": 7,
-        "data": {
-            "dataset": "inline",
-            "x": x.tolist(),
-            "y": y.tolist(),
-            "labels": "sparse",
-            "validation": "split",
-            "validation_split": 0.25,
-        },
-        "model": {
-            "input_shape": [4],
-            "layers": [
-                {"Dense": {"units": 8, "activation": "relu"}},
-                {"Dense": {"units": 3, "activation": "softmax"}},
-            ],
-        },
-        "compile": {"loss": "sparse_categorical_crossentropy", "optimizer": "adam"},
-        "train": {"epochs": 2, "batch_size": 8, **train},
-    }
-    config["compile"]["metrics"] = ["accuracy"]
-    return write(folder / "tiny.yaml", yaml.safe_dump(config))
+from tests.helpers.configs import three_class_config
+from tests.helpers.files import write
 
 
 def invoke(*args: str):
@@ -61,8 +32,8 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
     seen: dict[str, dict] = {}
     original = runner.prepare_model
 
-    def recording_prepare(loaded, output):
-        model, device = original(loaded, output)
+    def recording_prepare(loaded, output, job):
+        model, device = original(loaded, output, job)
         record = {"weights": [w.copy() for w in model.get_weights()], "batches": []}
         seen[f"{loaded.config.compile.optimizer.name}-s{loaded.config.seed}"] = record
         step = model.train_step
@@ -82,11 +53,13 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
 def test_same_seed_same_initial_weights_and_batches(tmp_path, recorded):
     from dlcli.comparison.members import start
     from dlcli.comparison.plan import optimizer_axis
-    from dlcli.training.runner import Output
+    from dlcli.comparison.request import ComparisonRequest
+    from dlcli.training.request import Output
 
     axes = [optimizer_axis(["sgd,adam"], [])]
     overrides = ["train.epochs=1"]  # one epoch shows the batch order
-    start(tiny_config(tmp_path), overrides, axes, 2, None, tmp_path / "runs", Output("none"))
+    request = ComparisonRequest(seeds=2, runs_dir=tmp_path / "runs", output=Output("none"))
+    start(three_class_config(tmp_path), overrides, axes, request)
 
     by_member = recorded
     assert sorted(by_member) == ["adam-s1", "adam-s2", "sgd-s1", "sgd-s2"]
@@ -115,7 +88,8 @@ def test_compare_optimizers_writes_everything_and_loads_data_once(tmp_path, monk
     monkeypatch.setattr(dlcli.data.pipeline, "load_dataset", lambda *a: calls.append(a) or load(*a))
     runs = tmp_path / "runs"
     result = invoke(
-        "compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam", "--seeds", "2",
+        "compare-optimizers", three_class_config(tmp_path), "--optimizers", "sgd,adam",
+        "--seeds", "2",
         "--lr", "sgd=0.05", "--target", "val_loss=100", "--runs-dir", runs, "--json",
         "--set", "train.diagnostics=[gradient_norms]",
     )  # fmt: skip
@@ -177,7 +151,7 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
         return fit(run, *args)
 
     monkeypatch.setattr(runner, "_fit", interrupted_adam)
-    config = tiny_config(tmp_path)
+    config = three_class_config(tmp_path)
     first = invoke(
         "compare-optimizers", config, "--optimizers", "sgd,adam", "--runs-dir", runs, "-q"
     )
@@ -196,8 +170,8 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
     trained = []
     train_on = runner.train_on
     monkeypatch.setattr(
-        runner, "train_on", lambda loaded, data, where, name, out, **options: trained.append(name)
-        or train_on(loaded, data, where, name, out, **options),
+        runner, "train_on", lambda loaded, data, request, **options: trained.append(request.name)
+        or train_on(loaded, data, request, **options),
     )  # fmt: skip
     second = invoke("compare-optimizers", "--resume", compare, "-q")
     assert second.exit_code == 0, second.output
@@ -212,7 +186,7 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
 
 
 def deep_config(folder: Path, hidden: int = 8) -> Path:
-    config = yaml.safe_load(tiny_config(folder).read_text())
+    config = yaml.safe_load(three_class_config(folder).read_text())
     config["model"]["layers"] = [{"Dense": {"units": 16}}] * hidden + [
         {"Dense": {"units": 3, "activation": "softmax"}}
     ]
@@ -225,7 +199,8 @@ def test_gradient_norms_vanish_through_a_deep_sigmoid_net(tmp_path, activation, 
     """What diagnostics.json records, measured on the initial model (no fit: fast)."""
     from dlcli.config.loader import load_config
     from dlcli.training.diagnostics import gradient_norms
-    from dlcli.training.runner import Output, load_checked_data, prepare_model
+    from dlcli.training.request import Output
+    from dlcli.training.runner import load_checked_data, prepare_model
 
     loaded = load_config(deep_config(tmp_path), [f"model.activation={activation}"])
     data = load_checked_data(loaded)
@@ -288,7 +263,7 @@ def test_a_failing_member_is_recorded_and_the_others_still_compared(tmp_path, mo
 
     monkeypatch.setattr(runner, "_fit", nan_for_sgd)
     runs = tmp_path / "runs"
-    result = invoke("compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam",
+    result = invoke("compare-optimizers", three_class_config(tmp_path), "--optimizers", "sgd,adam",
                     "--runs-dir", runs)  # fmt: skip
     assert result.exit_code == 1
     assert "sgd-seed1 failed: the loss became NaN" in result.output

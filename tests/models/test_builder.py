@@ -12,7 +12,7 @@ from dlcli.config.loader import load_config
 from dlcli.errors import ModelError
 from dlcli.models.builder import build_model, compile_model
 from dlcli.runtime.backend import seed_everything
-from tests.conftest import write
+from tests.helpers.files import write
 
 BASE = """\
 model:
