@@ -63,9 +63,9 @@ def _config(tmp_path: Path) -> Path:
         "model": {"input_shape": [2], "layers": [{"Dense": {"units": 8, "activation": "tanh"}},
                                                  {"Dense": {"units": 2, "activation": "softmax"}}]},
         "compile": {"loss": "sparse_categorical_crossentropy",
-                    "optimizer": {"name": "adam", "learning_rate": 0.05},
+                    "optimizer": {"name": "adam", "learning_rate": 0.1},
                     "metrics": ["accuracy"]},
-        "train": {"epochs": 30, "batch_size": 16, "tensorboard": False},
+        "train": {"epochs": 8, "batch_size": 16, "tensorboard": False},
     }  # fmt: skip
     path = tmp_path / "toy.yaml"
     path.write_text(yaml.safe_dump(config))
