@@ -31,7 +31,10 @@ TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     # Schema sections: validated through the loader and the generated JSON Schema.
     "config/callbacks_schema.py": ("tests/config/test_schema.py", "callbacks: section"),
     "config/data_sources_schema.py": ("tests/config/test_schema.py", "per-source sections"),
-    "config/layers.py": ("tests/config/test_model_schema.py", "layer arguments"),
+    "config/layers/arguments.py": ("tests/config/test_model_schema.py", "layer arguments"),
+    "config/layers/building.py": ("tests/config/layers/test_registry.py", "each layer built"),
+    "config/layers/items.py": ("tests/config/test_model_schema.py", "layer items validated"),
+    "config/layers/shapes.py": ("tests/config/layers/test_registry.py", "rules against Keras"),
     "config/schema_base.py": ("tests/config/test_field_docs.py", "shared field types"),
     "config/tracking_schema.py": ("tests/tracking/test_mlflow.py", "tracking: section"),
     "config/yaml_positions.py": ("tests/config/test_loader.py", "positions and YAML limits"),

@@ -10,6 +10,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 
 from dlcli.config.loader import LoadedConfig
@@ -77,6 +78,10 @@ def train_on(
     with out_of_memory_reported():
         model, device = prepare_model(loaded, output, job)
     speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
+    # The evaluation batch chosen for this kind of model; config.yaml records it, so a
+    # resumed run and `dlcli evaluate` use the same.
+    loaded = _with_eval_batch(loaded, speed["eval_batch_size"])
+    cfg = loaded.config
     run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
@@ -136,6 +141,11 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
         else:
             compile_model(model, cfg.compile, **compile_options(cfg.train))
     return model, device
+
+
+def _with_eval_batch(loaded: LoadedConfig, size: int) -> LoadedConfig:
+    train = loaded.config.train.model_copy(update={"eval_batch_size": size})
+    return replace(loaded, config=loaded.config.model_copy(update={"train": train}))
 
 
 @contextlib.contextmanager
