@@ -24,8 +24,10 @@ the run's source instead of testing the name:
 - `to_output_units(outputs, prep)`: outputs back in the user's units (forecasts).
 
 `run` is a finished run (`FinishedRun`: its preprocessing.json, config and, for text,
-vocabulary). Adding a source is one module holding its subclass and one entry in
-`dlcli/data/sources/__init__.py`, or `register_source(...)` from outside the package.
+vocabulary). Adding a built-in source is one module holding its subclass, one entry in
+`dlcli/data/sources/__init__.py` and its rules in `BUILTIN_DATASETS` (validate reads them
+without this stage); from outside the package, `register_source(...)` adds a source and
+its own `rules`.
 """
 
 from __future__ import annotations
