@@ -20,6 +20,7 @@ import numpy as np
 
 from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
+from dlcli.data.sources.base import raw_input_shape
 from dlcli.errors import DataError, first_line
 from dlcli.serving.limits import ServeLimits, TooLarge, check_image_header, parse_json_body
 from dlcli.serving.own_inputs import own_inputs
@@ -30,7 +31,6 @@ from dlcli.trained.prediction import (
     in_output_units,
     model_inputs,
     prediction_rows,
-    raw_input_shape,
 )
 
 MAX_SAMPLES = 256  # inputs in one request; more is a 413
@@ -77,8 +77,7 @@ class Predictor:
             raise DataError(f"unknown field {', '.join(map(repr, unknown))}; send "
                             '{"inputs": [...], "top_k": 1, "threshold": 0.5}')  # fmt: skip
         options = _options(request.get("top_k", 1), request.get("threshold", 0.5), "auto")
-        kind = self.trained.preprocessing.get("kind")
-        if kind in ("text", "timeseries"):  # raw strings, or windows in the columns' units
+        if self.trained.source.reads_requests:  # e.g. raw strings, or windows of a series
             inputs = request.get("inputs")
             if isinstance(inputs, list) and len(inputs) > MAX_SAMPLES:
                 raise TooLarge(f"{len(inputs)} inputs in one request; the limit is {MAX_SAMPLES}")
@@ -95,7 +94,8 @@ class Predictor:
             raise DataError("no image in the upload: send the file(s) as form field 'file'")
         if len(images) > MAX_SAMPLES:
             raise TooLarge(f"{len(images)} images in one request; the limit is {MAX_SAMPLES}")
-        facts = InputFacts(None, options.invert, self.trained.preprocessing)
+        facts = InputFacts(None, options.invert, self.trained.preprocessing,
+                           self.trained.source.decode_image)  # fmt: skip
         pixels, labels = [], []
         for name, data in images:
             check_image_header(data, name, self.max_image_values)
@@ -146,7 +146,7 @@ class Predictor:
         if not np.all(np.isfinite(outputs)):
             raise DataError("the model's output for these inputs is not finite (NaN or inf)")
         prep = self.trained.preprocessing
-        outputs = in_output_units(outputs, prep)
+        outputs = in_output_units(outputs, self.trained)
         return prediction_rows(outputs, labels, prep, options.top_k, options.threshold)
 
 
