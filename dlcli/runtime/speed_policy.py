@@ -55,7 +55,8 @@ CPU_XLA_MEASURED: dict[str, float] = {  # with XLA / without, as listed above
 # the CNN (steps_per_execution 32, 2 cores, medians of 3 in turn): 3.5 s at batch 128,
 # 4.2 s at 32, 11.7 s at 1024; the LSTM: 2.1 s at 1024, 3.1-3.2 s at 32 and 128.
 # `python -m benchmarks.profile_model --workloads cnn,lstm` times the final evaluation at
-# the run's batch against Keras's 32. Large convolution batches run slower on this CPU (oneDNN), so 128 there.
+# the run's batch against Keras's 32. Large convolution batches run slower on this CPU
+# (oneDNN), so 128 there.
 EVAL_BATCH: dict[str, int] = {"convolution": 128}
 
 # XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP): below
