@@ -18,7 +18,7 @@ from typing import Any
 
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
-from dlcli.runs import crashpoints, lock, records
+from dlcli.runs import crashpoints, lock, reading, records
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -156,13 +156,17 @@ class RunDir:
         return target
 
     def read_json(self, name: str) -> Any:
-        path = self.file(name)
+        """A run file's JSON (dlcli.runs.reading: a regular file, bounded, never blocking)."""
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return reading.load_json(self.file(name))
         except FileNotFoundError:
             raise RunDirError(f"{self.path}: {name} is missing") from None
-        except (OSError, ValueError) as error:
-            raise RunDirError(f"{path}: unreadable ({error})") from None
+
+    def read_text(self, name: str) -> str:
+        try:
+            return reading.read_text(self.file(name))
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path}: {name} is missing") from None
 
     def read_json_optional(self, name: str) -> dict[str, Any]:
         """A run file's JSON object, or {} when it is missing, unreadable or not an object
@@ -170,8 +174,8 @@ class RunDir:
         A name leaving the run directory or passing a symbolic link is still refused."""
         path = self.file(name)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = reading.load_json(path)
+        except (OSError, reading.UnreadableRunFile):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -187,15 +191,18 @@ class RunDir:
     def status(self) -> dict[str, Any]:
         """The recorded status; a `running` run whose process is gone reads as interrupted."""
         status = records.status(self.read_json(STATUS_FILE), str(self.file(STATUS_FILE)))
-        if status.get("state") == RUNNING and not self._training_now(status.get("pid")):
+        if status.get("state") == RUNNING and not training_now(self.path, status.get("pid")):
             status["state"] = INTERRUPTED
             status.setdefault("reason", "the training process ended without finishing")
         return status
 
-    def _training_now(self, pid: Any) -> bool:
-        """The lock says whether a process holds the run; runs older than the lock: its pid."""
-        held = lock.is_held(self.path / LOCK_FILE)
-        return held if held is not None else process_alive(pid)
+
+def training_now(path: Path | str, pid: Any) -> bool:
+    """Whether a process trains the run at `path` now: the lock says, as it does for
+    `train --resume` (a pid may belong to another process by now); only a run older than
+    the lock, which has no lock file, is judged by its recorded pid."""
+    held = lock.is_held(Path(path) / LOCK_FILE)
+    return held if held is not None else process_alive(pid)
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
