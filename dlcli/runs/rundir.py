@@ -110,6 +110,19 @@ class RunDir:
         with lock.holding(self.path / LOCK_FILE, self.path, activity):
             yield
 
+    def require_completed(self) -> None:
+        """Refuse to use a run (export, serve, predict, evaluate) that is not completed,
+        or that a process holds now: a resume training it further replaces its model."""
+        if lock.is_held(self.path / LOCK_FILE):
+            raise RunDirError(f"{self.path} is in use: another dlcli process holds its lock "
+                              f"({LOCK_FILE}: training it again, or exporting it); use the run "
+                              "once that process has finished")  # fmt: skip
+        status = self.status()
+        if status["state"] != COMPLETED:
+            why = f" ({status['reason']})" if status.get("reason") else ""
+            raise RunDirError(f"{self.path}: the run is {status['state']}{why}; only a "
+                              "completed run can be used")  # fmt: skip
+
     def file(self, name: str) -> Path:
         """`name` (e.g. "checkpoint/state.json") inside the run directory: the one place every
         read, write and delete of a run file resolves its path. A name that leaves the
@@ -267,6 +280,8 @@ def why(error: OSError) -> str:
     """An OSError in words a user can act on (full disk, read-only)."""
     if error.errno == errno.ENOSPC:
         return "the disk is full"
+    if error.errno == errno.EFBIG:  # RLIMIT_FSIZE (ulimit -f), or the file system's maximum
+        return "a file exceeds the file-size limit"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (is the directory read-only?)"
     if error.errno in (errno.EEXIST, errno.ENOTDIR):
