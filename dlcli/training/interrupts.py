@@ -39,17 +39,15 @@ class _Handler:
 
 
 @contextlib.contextmanager
-def stop_on_signals(resume_hint: str) -> Iterator[_Handler | None]:
-    """Within the block, SIGINT/SIGTERM raise KeyboardInterrupt once, then exit at once.
-    Yields the handler, whose `received` counts the signals (C code such as a converter
-    may turn the KeyboardInterrupt into an error of its own); None off the main thread."""
+def stop_on_signals(resume_hint: str) -> Iterator[None]:
+    """Within the block, SIGINT/SIGTERM raise KeyboardInterrupt once, then exit at once."""
     if threading.current_thread() is not threading.main_thread():
-        yield None  # signal handlers can only be set from the main thread
+        yield  # signal handlers can only be set from the main thread
         return
     handler = _Handler(resume_hint)
     previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
     try:
-        yield handler
+        yield
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
