@@ -114,10 +114,13 @@ def _export_one(
                 f"to {check['max_abs_error']:.3g} (tolerance {TOLERANCE}); nothing was written"
             )
         record = _metadata(trained, fmt, batch, check)
-        run.write_json(f"{built}/{files.EXPORT_METADATA_FILE}", record)
         vocabulary = trained.preprocessing.get("vocabulary_file")
-        if vocabulary:  # a text model's inputs are token ids: the words they stand for
-            run.write_bytes(f"{built}/{vocabulary}", reading.read_bytes(run.file(vocabulary)))
+        try:
+            run.write_json(f"{built}/{files.EXPORT_METADATA_FILE}", record)
+            if vocabulary:  # a text model's inputs are token ids: the words they stand for
+                run.write_bytes(f"{built}/{vocabulary}", reading.read_bytes(run.file(vocabulary)))
+        except RunDirError as error:  # e.g. the disk is full; the scratch folder goes below
+            raise RunDirError(f"{fmt.name}: {error}; nothing was written") from None
         folders.move_into_place(run, built, f"{files.EXPORT_DIR}/{fmt.name}")
         return record
     finally:
