@@ -54,7 +54,7 @@ def diff_runs(run_a: str | Path, run_b: str | Path) -> dict[str, Any]:
 def _config(run: RunDir) -> dict[str, Any]:
     path = run.file(files.CONFIG_FILE)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        data = yaml.load(run.read_text(files.CONFIG_FILE), Loader=yaml.CSafeLoader
                          if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader)  # fmt: skip
     except (OSError, yaml.YAMLError) as error:
         raise RunDirError(f"{path}: unreadable ({str(error).splitlines()[0]})") from None

@@ -11,7 +11,7 @@ process with a segmentation fault. So, around every file Keras writes:
   size the file will have (the previous checkpoint's size, or the model's variables);
 - `close_hdf5` closes whatever HDF5 file a failed save left open on its path, at once,
   so the space is given back and nothing is left for the collector;
-- `full_disk_reason` reads "the disk is full" (or "the file size limit was reached")
+- `full_disk_reason` reads "the disk is full" (or "a file exceeds the file-size limit")
   out of the error an HDF5 or zip writer raised, whatever its type.
 
 The status of a run must still be written when the disk is full: `RESERVE_FILE` is a
@@ -33,7 +33,7 @@ RESERVE_FILE = ".status.reserve"  # beside status.json: room for its last word
 RESERVE_BYTES = 16 * 1024  # larger than any status.json dlcli writes
 MARGIN = 1.1  # on top of the caller's estimate (dlcli.training.checkpoint.saved_size)
 
-_FULL, _LIMIT = "the disk is full", "the file size limit was reached (ulimit -f)"
+_FULL, _LIMIT = "the disk is full", "a file exceeds the file-size limit"  # as rundir.why
 _ERRNO_WORDS = {  # what an HDF5 error message carries in place of an errno
     errno.ENOSPC: ("errno = 28", "No space left on device"),
     errno.EFBIG: ("errno = 27", "File too large"),
@@ -58,7 +58,7 @@ def check_room(target: Path, needed: int) -> str | None:
 
 
 def full_disk_reason(error: BaseException) -> str | None:
-    """"the disk is full" / the file size limit, if that is what `error` says; else None."""
+    """"the disk is full" / the file-size limit, if that is what `error` says; else None."""
     code = getattr(error, "errno", None)
     text = str(error)
     for number, words in _ERRNO_WORDS.items():

@@ -138,6 +138,6 @@ def test_the_file_size_limit_is_a_message(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "dlcli", "train", "config.yaml", "--runs-dir",
                            "runs", "-q"], cwd=tmp_path, env=env, preexec_fn=limit,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
-    words = "the file size limit was reached"
+    words = "a file exceeds the file-size limit"
     _assert_one_message(done, "ulimit -f", words)
     assert _check_failed_run(only_run(tmp_path / "runs"), "ulimit -f", words)

@@ -81,7 +81,7 @@ def test_a_save_that_cannot_fit_is_refused_before_it_starts(tmp_path: Path) -> N
         (OSError(28, "No space left on device"), "the disk is full"),
         (RuntimeError("Unable to synchronously create dataset (file write failed: errno = 28, "
                       "error message = 'No space left on device')"), "the disk is full"),
-        (OSError(27, "File too large"), "the file size limit was reached (ulimit -f)"),
+        (OSError(27, "File too large"), "a file exceeds the file-size limit"),
         (RuntimeError("Unable to create attribute (name already exists)"), None),
     ],
 )  # fmt: skip
