@@ -7,7 +7,6 @@ docs/run-directory.md) finds them in one place. Nothing here imports TensorFlow.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import secrets
@@ -19,6 +18,7 @@ from typing import Any
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import crashpoints, lock, reading, records, space
+from dlcli.runs.space import why  # the words for an OSError; callers import it from here
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -150,32 +150,16 @@ class RunDir:
     def save_with(self, name: str, save: Callable[[str], Any], needs: int = 0) -> Path:
         """For files Keras writes itself (model.save, save_weights), which write in place:
         save under a temporary name beside the target, then rename it into place. A file
-        of about `needs` bytes is refused before the save if the disk cannot hold it;
-        a save that fails for lack of room says so, whatever h5py raised (dlcli.runs.space)."""
+        of about `needs` bytes is refused before the save if the disk cannot hold it, and
+        a save that fails for lack of room says so, whatever h5py raised (runs.space)."""
         target = self.file(name)
         partial = target.with_name(f".partial.{target.name}")  # keeps Keras's suffix
         if crashpoints.ARMED:
             crashpoints.reached(target.name, "before", target.parent)
-        try:
+        with space.saving(target, partial, needs):
             target.parent.mkdir(parents=True, exist_ok=True)
-            no_room = space.check_room(target, needs)
-            if no_room:
-                raise RunDirError(f"cannot write {target}: {no_room}")
             save(str(partial))
             partial.replace(target)
-        except Exception as error:
-            space.close_hdf5(partial)  # now: its space back, nothing left to the collector
-            partial.unlink(missing_ok=True)
-            reason = space.full_disk_reason(error)
-            if reason is None and isinstance(error, OSError):
-                reason = why(error)
-            if isinstance(error, RunDirError) or reason is None:
-                raise
-            raise RunDirError(f"cannot write {target}: {reason}") from None
-        except BaseException:
-            space.close_hdf5(partial)
-            partial.unlink(missing_ok=True)
-            raise
         if crashpoints.ARMED:
             crashpoints.reached(target.name, "after", target.parent)
         return target
@@ -211,12 +195,11 @@ class RunDir:
             status.pop("reason", None)
         status.update(details, state=state, pid=os.getpid(), updated=_now())
         status.setdefault("started", status["updated"])
+        text = json.dumps(status, indent=2, default=_jsonable) + "\n"
         try:
-            self.write_json(STATUS_FILE, status)
+            self.write_text(STATUS_FILE, text)
         except RunDirError:  # a full disk: the reserve has room for a run's last word only
-            text = json.dumps(status, indent=2, default=_jsonable) + "\n"
-            final = state != RUNNING
-            if not (final and space.write_through_reserve(self.file(STATUS_FILE), text.encode())):
+            if state == RUNNING or not space.write_through_reserve(self.file(STATUS_FILE), text):
                 raise
             return
         space.keep_reserve(self.path)
@@ -294,19 +277,6 @@ def process_alive(pid: Any) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def why(error: OSError) -> str:
-    """An OSError in words a user can act on (full disk, read-only)."""
-    if error.errno == errno.ENOSPC:
-        return "the disk is full"
-    if error.errno == errno.EFBIG:  # RLIMIT_FSIZE (ulimit -f), or the file system's maximum
-        return "a file exceeds the file-size limit"
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "permission denied (is the directory read-only?)"
-    if error.errno in (errno.EEXIST, errno.ENOTDIR):
-        return f"{error.filename or 'a path'} is a file, not a directory"
-    return error.strerror or str(error)
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,18 +1,19 @@
-"""Writes that meet a full disk (or the file size limit) end in a message, not a crash.
+"""Writes that meet a full disk (or the file-size limit) end in a message, not a crash.
 
 Keras writes `.weights.h5` files through h5py in place. When the disk fills up in the
 middle, h5py raises whatever its C library reported (an OSError, or a RuntimeError such
-as "Unable to synchronously create dataset"), and Keras leaves the HDF5 file open; on the
-JAX backend closing it later, when the garbage collector gets to it, has crashed the
-process with a segmentation fault. So, around every file Keras writes:
+as "Unable to synchronously create dataset"), and Keras leaves the HDF5 file open;
+closing it later, when the garbage collector gets to it, crashed the process with a
+segmentation fault (on either backend). So, around every file Keras writes:
 
 - `check_room` refuses a write that cannot fit before h5py is asked to make it: the free
   space of the run's file system, and the file size limit (`ulimit -f`), against the
   size the file will have (the previous checkpoint's size, or the model's variables);
 - `close_hdf5` closes whatever HDF5 file a failed save left open on its path, at once,
   so the space is given back and nothing is left for the collector;
-- `full_disk_reason` reads "the disk is full" (or "a file exceeds the file-size limit")
-  out of the error an HDF5 or zip writer raised, whatever its type.
+- `full_disk_reason` reads "the disk is full" (or "a file exceeds the file-size
+  limit") out of the error an HDF5 or zip writer raised, whatever its type;
+- `saving` puts the three around a save (`RunDir.save_with`).
 
 The status of a run must still be written when the disk is full: `RESERVE_FILE` is a
 small file kept beside status.json, its blocks allocated while there was room, into
@@ -27,17 +28,54 @@ import os
 import resource
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+from dlcli.errors import RunDirError
 
 RESERVE_FILE = ".status.reserve"  # beside status.json: room for its last word
 RESERVE_BYTES = 16 * 1024  # larger than any status.json dlcli writes
 MARGIN = 1.1  # on top of the caller's estimate (dlcli.training.checkpoint.saved_size)
 
-_FULL, _LIMIT = "the disk is full", "a file exceeds the file-size limit"  # as rundir.why
+_FULL, _LIMIT = "the disk is full", "a file exceeds the file-size limit"
 _ERRNO_WORDS = {  # what an HDF5 error message carries in place of an errno
     errno.ENOSPC: ("errno = 28", "No space left on device"),
     errno.EFBIG: ("errno = 27", "File too large"),
 }
+
+
+def why(error: OSError) -> str:
+    """An OSError in words a user can act on (full disk, read-only)."""
+    if error.errno == errno.ENOSPC:
+        return _FULL
+    if error.errno == errno.EFBIG:  # RLIMIT_FSIZE (ulimit -f), or the file system's maximum
+        return _LIMIT
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (is the directory read-only?)"
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{error.filename or 'a path'} is a file, not a directory"
+    return error.strerror or str(error)
+
+
+@contextlib.contextmanager
+def saving(target: Path, partial: Path, needs: int) -> Iterator[None]:
+    """Around a save by Keras into `partial`, for `target`: refused first if about `needs`
+    bytes cannot fit; if it fails, its HDF5 file is closed and `partial` removed, and a
+    failure for lack of room (or any OSError) becomes a RunDirError saying so."""
+    try:
+        no_room = check_room(target, needs)
+        if no_room:
+            raise RunDirError(f"cannot write {target}: {no_room}")
+        yield
+    except BaseException as error:
+        close_hdf5(partial)  # now: its space back, nothing left to the garbage collector
+        partial.unlink(missing_ok=True)
+        if isinstance(error, RunDirError) or not isinstance(error, Exception):
+            raise
+        reason = full_disk_reason(error) or (why(error) if isinstance(error, OSError) else None)
+        if reason is None:
+            raise
+        raise RunDirError(f"cannot write {target}: {reason}") from None
 
 
 def check_room(target: Path, needed: int) -> str | None:
@@ -48,8 +86,11 @@ def check_room(target: Path, needed: int) -> str | None:
     limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
     if limit != resource.RLIM_INFINITY and needed > limit:
         return f"{_LIMIT}: it needs about {_size(needed)}, the limit is {_size(limit)}"
+    folder = target.parent
+    while not folder.exists() and folder.parent != folder:  # checkpoint/ before its first file
+        folder = folder.parent
     try:
-        free = shutil.disk_usage(target.parent).free
+        free = shutil.disk_usage(folder).free
     except OSError:
         return None  # the write itself will say what is wrong
     if free < needed:
@@ -108,10 +149,10 @@ def keep_reserve(folder: Path) -> None:
             os.close(fd)
 
 
-def write_through_reserve(target: Path, data: bytes) -> bool:
-    """Write `data` into the reserve beside `target`, then rename it over `target`:
+def write_through_reserve(target: Path, text: str) -> bool:
+    """Write `text` into the reserve beside `target`, then rename it over `target`:
     no new block is needed, so it works on a full disk. False if there is no reserve."""
-    reserve = target.parent / RESERVE_FILE
+    reserve, data = target.parent / RESERVE_FILE, text.encode("utf-8")
     if len(data) > RESERVE_BYTES or reserve.is_symlink() or not reserve.is_file():
         return False
     try:
