@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import itertools
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dlcli.data.columns import refuse_duplicate_columns
+from dlcli.data.declared import check_csv, check_npy, check_npz
 from dlcli.errors import DataError
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
@@ -73,7 +76,9 @@ def load_npz(
         with np.load(p, allow_pickle=allow_pickle) as f:
             if not hasattr(f, "files"):  # np.load also reads .npy: not an archive
                 raise DataError(f"{str(p)!r} is a single .npy array, not an .npz archive")
-            return {name: f[name] for name in (pick(list(f.files)) if pick else f.files)}
+            names = pick(list(f.files)) if pick else f.files
+            check_npz(p, f.zip, names)  # from the headers, before any member is inflated
+            return {name: f[name] for name in names}
     except DataError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
@@ -82,6 +87,7 @@ def load_npz(
 
 def load_npy(path: str | Path) -> np.ndarray:
     p = require_file(path, "npy file")
+    check_npy(p)  # from the header, before the data is read
     try:
         return np.load(p, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
@@ -107,8 +113,8 @@ def pick_arrays(
 
 def read_csv_rows(path: str | Path) -> list[tuple[int, list[str]]]:
     """The non-blank rows of a csv file, each with its 1-based line number (as an editor
-    shows it). The one csv reader: training data (read_csv) reads them all at once,
-    predict inputs (dlcli.data.inputs) one at a time through iter_csv_rows."""
+    shows it). The one csv reader: categorical and text files read them all at once;
+    read_csv and predict inputs (dlcli.data.inputs) one at a time, through iter_csv_rows."""
     return list(iter_csv_rows(path))
 
 
@@ -136,14 +142,21 @@ def csv_number(cell: str, where: str, line: int, column: str) -> float:
 
 
 def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
-    """Header and the numeric body (float64, rows x columns) of a csv file."""
-    rows = read_csv_rows(path)
+    """Header and the numeric body (float64, rows x columns) of a csv file. Read twice,
+    streaming: once to count the rows, so the body's size is checked against memory
+    before it is allocated, then into the body (never held as Python lists)."""
     where = repr(str(path))
-    if len(rows) < 2:
+    rows = iter_csv_rows(path)
+    first = next(rows, None)
+    count = sum(1 for _ in rows)
+    if first is None or count < 1:
         raise DataError(f"{where} needs a header row and at least one data row")
-    header = [name.strip() for name in rows[0][1]]
-    body = np.empty((len(rows) - 1, len(header)), dtype=np.float64)
-    for i, (line, row) in enumerate(rows[1:]):
+    header = [name.strip() for name in first[1]]
+    refuse_duplicate_columns(header, where)
+    check_csv(where, count, len(header))
+    body = np.empty((count, len(header)), dtype=np.float64)
+    data_rows = itertools.islice(iter_csv_rows(path), 1, count + 1)
+    for i, (line, row) in enumerate(data_rows):
         if len(row) != len(header):
             raise DataError(f"{where} line {line}: {len(row)} cells, the header has {len(header)}")
         for j, cell in enumerate(row):
