@@ -1,6 +1,6 @@
 """How much memory dlcli may plan to use: the one measure both size checks compare with.
 
-The model's estimate (dlcli.training.capacity) and the data's declared size
+The model's estimate (dlcli.models.capacity) and the data's declared size
 (dlcli.data.declared) are refused above MEMORY_SHARE of `available_memory()`, so a model
 or a data file too large for this machine is a message with both numbers before anything
 is allocated. Plain Python: no numpy, no TensorFlow.

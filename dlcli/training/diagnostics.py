@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcli.config.runtime import import_keras
 from dlcli.runs.plots import new_figure, png_bytes
 from dlcli.runs.rundir import DIAGNOSTICS_FILE, GRADIENT_PLOT, PLOTS_DIR, RunDir
-
-keras = import_keras()  # on the backend the runner chose, before this module is imported
+from dlcli.runtime.callback_base import KerasCallback
 
 FIXED_BATCH = 256  # samples in the batch the gradients are measured on
 
 
-class GradientNorms(keras.callbacks.Callback):
+class GradientNorms(KerasCallback):
     """diagnostics.json: {"gradient_norms": {"epochs": [0, 1, ...], "layers": {name: [...]}}}.
 
     Epoch 0 is the initial model. The file is rewritten atomically after each epoch,
@@ -68,7 +66,7 @@ def _measured_until(run: RunDir, epoch: int) -> dict[str, Any] | None:
 
 def gradient_norms(model, x, y) -> dict[str, float]:
     """Layer name -> ||d loss / d kernel|| on (x, y), in layer order (input side first)."""
-    from dlcli.training import backend
+    from dlcli.runtime import backend
 
     layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
     norms = backend.gradient_norms(model, x, y, [layer.kernel for layer in layers])
@@ -101,7 +99,7 @@ def _shade(cmap, index: int, count: int):
     return cmap(0.05 + 0.85 * index / max(count - 1, 1))
 
 
-def _gradient_norms(run: RunDir, dataset, start_epoch: int) -> keras.callbacks.Callback:
+def _gradient_norms(run: RunDir, dataset, start_epoch: int) -> Any:
     return GradientNorms(run, dataset.x_train, dataset.y_train, start_epoch)
 
 
@@ -112,5 +110,5 @@ DIAGNOSTICS = {"gradient_norms": _gradient_norms}
 
 def diagnostic_callbacks(
     names: list[str], run: RunDir, dataset, start_epoch: int = 0
-) -> list[keras.callbacks.Callback]:
+) -> list:
     return [DIAGNOSTICS[name](run, dataset, start_epoch) for name in dict.fromkeys(names)]
