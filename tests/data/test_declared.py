@@ -5,45 +5,18 @@ headers that declare shapes nothing could hold, or DLCLI_MEMORY_LIMIT set low.""
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from numpy.lib import format as npy
 
 from dlcli.data.formats import load_npy, load_npz, read_csv
 from dlcli.data.inputs import InputFacts, read_image
 from dlcli.errors import DataError
+from tests.helpers.data import header_only_npz, npy_header, png_header
 
 HUGE = (1_000_000_000, 1_000_000)  # 8 EB of float64: larger than any machine's memory
-
-
-def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
-    """The header of a .npy file declaring `shape`, with none of its data."""
-    out = io.BytesIO()
-    npy.write_array_header_1_0(out, {"descr": descr, "fortran_order": False, "shape": shape})
-    return out.getvalue()
-
-
-def header_only_npz(path: Path, **members: tuple[int, ...]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, shape in members.items():
-            archive.writestr(f"{name}.npy", npy_header(shape))
-    return path
-
-
-def png_header(width: int, height: int) -> bytes:
-    """A PNG that declares width x height (8-bit grayscale) and holds no pixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
 
 
 def test_an_npz_member_declaring_more_than_memory_is_refused_unread(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from dlcli.cli.app import app
 from dlcli.runs import rundir
+from tests.helpers.data import png_header
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -188,8 +189,6 @@ def _inflating_npz(folder: Path) -> None:  # a few KB that inflate to 2.3 MiB
 
 
 def _large_image_header(folder: Path) -> None:  # 9000x9000 declared, no pixels
-    from tests.data.test_declared import png_header
-
     (folder / "large_header.png").write_bytes(png_header(9_000, 9_000))
 
 
