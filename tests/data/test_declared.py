@@ -88,3 +88,19 @@ def test_an_image_is_refused_from_its_header_before_decoding(monkeypatch) -> Non
     facts = InputFacts(None, "never", {})
     with pytest.raises(DataError, match=r"big.png: a 9000x9000 image .* needs at least 618.0"):
         read_image(io.BytesIO(png_header(9_000, 9_000)), "big.png", (28, 28), facts)
+
+
+def test_an_image_folder_is_checked_image_by_image_when_scanned(tmp_path, monkeypatch) -> None:
+    """Each image is decoded whole when the folder is streamed: its header is checked."""
+    from PIL import Image
+
+    from dlcli.data.image_folder import scan_folder
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        Image.new("L", (3000, 2000)).save(tmp_path / name / "0.png")  # a few KB of zeros
+    monkeypatch.setenv("DLCLI_MEMORY_LIMIT", "16M")
+    with pytest.raises(DataError, match=r"0.png': a 3000x2000 image .* needs at least 45.8 MiB"):
+        scan_folder(tmp_path)
+    monkeypatch.setenv("DLCLI_MEMORY_LIMIT", "64M")
+    assert scan_folder(tmp_path).total == 2
