@@ -10,6 +10,7 @@ import csv
 import gzip
 import hashlib
 import itertools
+import math
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcli.data.columns import refuse_duplicate_columns
-from dlcli.data.declared import check_csv, check_npy, check_npz
+from dlcli.data.declared import check_csv, check_declared, check_npy, check_npz
 from dlcli.errors import DataError
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
@@ -185,28 +186,33 @@ def split_csv_columns(
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """One IDX file (optionally gzip-compressed): magic, big-endian dims, then data."""
+    """One IDX file (optionally gzip-compressed): magic, big-endian dims, then data. The
+    dims are read first and checked against memory, so a small .gz cannot inflate past it."""
     p = require_file(path, "IDX file")
     opener = gzip.open if p.suffix == ".gz" else open
     try:
         with opener(p, "rb") as f:
-            raw = f.read()
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
+                raise DataError(f"{str(p)!r} is not an IDX file (bad magic number {magic.hex()})")
+            dtype, ndim = _IDX_DTYPES[magic[2]], magic[3]
+            header = f.read(4 * ndim)
+            if len(header) < 4 * ndim:
+                raise DataError(f"{str(p)!r} is truncated: its IDX header promises {ndim} "
+                                "dimensions")  # fmt: skip
+            dims = tuple(int(d) for d in np.frombuffer(header, ">u4", count=ndim))
+            check_declared(str(p), {"": (dims, dtype)})  # before the data is read
+            expected = math.prod(dims) * dtype.itemsize
+            raw = f.read(expected + 1)  # one byte more: trailing data is damage too
     except (OSError, EOFError) as exc:
         raise DataError(f"cannot read {str(p)!r}: {exc}") from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise DataError(f"{str(p)!r} is not an IDX file (bad magic number {raw[:4].hex()})")
-    dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
-    header_end = 4 + 4 * ndim
-    if len(raw) < header_end:
-        raise DataError(f"{str(p)!r} is truncated: its IDX header promises {ndim} dimensions")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    if len(raw) - header_end != expected:
+    if len(raw) != expected:
+        held = f"{len(raw)}" if len(raw) < expected else f"more than {expected}"
         raise DataError(
             f"{str(p)!r}: its header says shape {dims} ({expected} bytes of data) "
-            f"but it holds {len(raw) - header_end} bytes: the file is damaged or truncated"
+            f"but it holds {held} bytes: the file is damaged or truncated"
         )
-    data = np.frombuffer(raw, dtype, offset=header_end).reshape(dims)
+    data = np.frombuffer(raw, dtype).reshape(dims)
     return data.astype(dtype.newbyteorder("="))  # native byte order, writable
 
 

@@ -104,3 +104,16 @@ def test_an_image_folder_is_checked_image_by_image_when_scanned(tmp_path, monkey
         scan_folder(tmp_path)
     monkeypatch.setenv("DLCLI_MEMORY_LIMIT", "64M")
     assert scan_folder(tmp_path).total == 2
+
+
+def test_an_idx_file_is_checked_from_its_dimensions_before_it_is_inflated(tmp_path) -> None:
+    """A gzip IDX whose dims declare 4 EB: refused after reading its 16-byte header."""
+    import gzip
+    import struct
+
+    from dlcli.data.formats import read_idx
+
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(b"\x00\x00\x08\x03" + struct.pack(">III", 2**30, 2**16, 2**16)))
+    with pytest.raises(DataError, match=r"idx3-ubyte.gz: its header declares .* \[1073741824"):
+        read_idx(path)
