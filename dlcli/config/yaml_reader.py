@@ -43,12 +43,6 @@ def parse_yaml(text: str, file: str, budget: ValueBudget | None = None) -> Any:
             loader.dispose()
 
 
-def read_yaml_file(path: str | Path) -> Any:
-    """A YAML file's data: read no further than MAX_CONFIG_BYTES, then parsed bounded."""
-    file = str(path)
-    return parse_yaml(read_yaml_text(Path(path), file), file)
-
-
 def read_yaml_text(path: Path, file: str) -> str:
     """The text of a YAML file, refused unread past MAX_CONFIG_BYTES (at the line where
     the limit is passed), if missing, a directory or not UTF-8."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dlcli.config import limits
-from dlcli.config.yaml_reader import ValueBudget, parse_yaml, read_yaml_file
+from dlcli.config.yaml_reader import ValueBudget, parse_yaml, read_yaml_text
 from dlcli.errors import ConfigError
 
 
@@ -43,6 +43,6 @@ def test_a_file_is_read_no_further_than_the_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_text("a: 1\n" + "# filler\n" * (limits.MAX_CONFIG_BYTES // 9 + 1))
     with pytest.raises(ConfigError, match="larger than 1,048,576 bytes"):
-        read_yaml_file(path)
+        read_yaml_text(path, "big.yaml")
     (tmp_path / "ok.yaml").write_text("a: 1\n")
-    assert read_yaml_file(tmp_path / "ok.yaml") == {"a": 1}
+    assert read_yaml_text(tmp_path / "ok.yaml", "ok.yaml") == "a: 1\n"
