@@ -56,7 +56,8 @@ def saved_size(model, previous=None) -> int:
     about 1 KiB per variable), or the size of its `previous` save if that is larger.
     Checked against the free space before h5py writes (dlcli.runs.space)."""
     optimizer = getattr(model, "optimizer", None)
-    variables = list(model.weights) + list(getattr(optimizer, "variables", None) or [])
+    variables = [*(getattr(model, "weights", None) or []),
+                 *(getattr(optimizer, "variables", None) or [])]  # fmt: skip
     size = sum(math.prod(int(d) for d in v.shape) * _itemsize(v.dtype) for v in variables)
     size += 32 * 1024 + 2 * 1024 * len(variables)  # HDF5's header and per-dataset records
     with contextlib.suppress(OSError, AttributeError):
