@@ -74,17 +74,17 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
     set_determinism(train.deterministic, device)
 
 
-def set_xla(loaded, model, device: str, train_samples: int) -> dict:
+def set_xla(
+    loaded, model, device: str, train_samples: int, fixed: XlaDecision | None = None
+) -> dict:
     """Decide XLA for fit() and the evaluation batch (speed_policy), set them on the model
-    and the config; return env.json's `speed` facts. A GAN's two-optimizer step stays
-    without XLA."""
+    and the config; return env.json's `speed` facts. `fixed`: the decision the model's
+    kind imposes whatever the settings (ModelKind.xla_decision: a GAN's two-optimizer
+    step stays without XLA); None: the policy decides."""
     from dlcli.runtime.speed_policy import decide_xla, speed_facts
 
     cfg = loaded.config
-    if cfg.model.kind == "gan":
-        decision = XlaDecision(False, "XLA off: a GAN's two-optimizer step is not compiled", "gan")
-    else:
-        decision = decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
+    decision = fixed or decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
     facts = speed_facts(cfg.train, decision, xla_for_fit(model, decision))
     # The evaluation batch as chosen for this kind of model; config.yaml records it, so a
     # resumed run and `dlcli evaluate` use the same.
