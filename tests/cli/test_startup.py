@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 
 def heavy_modules_after(code: str) -> list[str]:

@@ -13,37 +13,8 @@ from typer.testing import CliRunner
 
 from dlcli.cli.app import app
 from dlcli.training import runner
-from tests.conftest import write
-
-
-def tiny_config(folder: Path, **train) -> Path:
-    """48 samples, 4 features, 3 classes: a few dozen samples so members train in ~1 s."""
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(48, 4)).round(3)
-    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5).astype(int)
-    config = {
-        "name": "tiny",
-        "seed": 7,
-        "data": {
-            "dataset": "inline",
-            "x": x.tolist(),
-            "y": y.tolist(),
-            "labels": "sparse",
-            "validation": "split",
-            "validation_split": 0.25,
-        },
-        "model": {
-            "input_shape": [4],
-            "layers": [
-                {"Dense": {"units": 8, "activation": "relu"}},
-                {"Dense": {"units": 3, "activation": "softmax"}},
-            ],
-        },
-        "compile": {"loss": "sparse_categorical_crossentropy", "optimizer": "adam"},
-        "train": {"epochs": 2, "batch_size": 8, **train},
-    }
-    config["compile"]["metrics"] = ["accuracy"]
-    return write(folder / "tiny.yaml", yaml.safe_dump(config))
+from tests.helpers.configs import three_class_config
+from tests.helpers.files import write
 
 
 def invoke(*args: str):
@@ -86,7 +57,7 @@ def test_same_seed_same_initial_weights_and_batches(tmp_path, recorded):
 
     axes = [optimizer_axis(["sgd,adam"], [])]
     overrides = ["train.epochs=1"]  # one epoch shows the batch order
-    start(tiny_config(tmp_path), overrides, axes, 2, None, tmp_path / "runs", Output("none"))
+    start(three_class_config(tmp_path), overrides, axes, 2, None, tmp_path / "runs", Output("none"))
 
     by_member = recorded
     assert sorted(by_member) == ["adam-s1", "adam-s2", "sgd-s1", "sgd-s2"]
@@ -115,7 +86,8 @@ def test_compare_optimizers_writes_everything_and_loads_data_once(tmp_path, monk
     monkeypatch.setattr(dlcli.data.pipeline, "load_dataset", lambda *a: calls.append(a) or load(*a))
     runs = tmp_path / "runs"
     result = invoke(
-        "compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam", "--seeds", "2",
+        "compare-optimizers", three_class_config(tmp_path), "--optimizers", "sgd,adam",
+        "--seeds", "2",
         "--lr", "sgd=0.05", "--target", "val_loss=100", "--runs-dir", runs, "--json",
         "--set", "train.diagnostics=[gradient_norms]",
     )  # fmt: skip
@@ -177,7 +149,7 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
         return fit(run, *args)
 
     monkeypatch.setattr(runner, "_fit", interrupted_adam)
-    config = tiny_config(tmp_path)
+    config = three_class_config(tmp_path)
     first = invoke(
         "compare-optimizers", config, "--optimizers", "sgd,adam", "--runs-dir", runs, "-q"
     )
@@ -212,7 +184,7 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
 
 
 def deep_config(folder: Path, hidden: int = 8) -> Path:
-    config = yaml.safe_load(tiny_config(folder).read_text())
+    config = yaml.safe_load(three_class_config(folder).read_text())
     config["model"]["layers"] = [{"Dense": {"units": 16}}] * hidden + [
         {"Dense": {"units": 3, "activation": "softmax"}}
     ]
@@ -288,7 +260,7 @@ def test_a_failing_member_is_recorded_and_the_others_still_compared(tmp_path, mo
 
     monkeypatch.setattr(runner, "_fit", nan_for_sgd)
     runs = tmp_path / "runs"
-    result = invoke("compare-optimizers", tiny_config(tmp_path), "--optimizers", "sgd,adam",
+    result = invoke("compare-optimizers", three_class_config(tmp_path), "--optimizers", "sgd,adam",
                     "--runs-dir", runs)  # fmt: skip
     assert result.exit_code == 1
     assert "sgd-seed1 failed: the loss became NaN" in result.output

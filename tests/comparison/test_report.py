@@ -10,7 +10,7 @@ from rich.console import Console
 from dlcli.comparison.plan import Comparison, load_plan
 from dlcli.comparison.report import json_summary, ranking_table, verdict, welch_statement
 from dlcli.comparison.summary import summarize_plan
-from tests.compare.test_summary import completed_comparison
+from tests.helpers.runs import completed_comparison
 
 
 def comparison(folder, finals: dict[str, list[float]]) -> Comparison:

@@ -12,28 +12,13 @@ import time
 
 import pytest
 
-from dlcli.comparison.plan import Plan, comparison_lock, plan_members, save_plan, vary_axis
+from dlcli.comparison.plan import comparison_lock
 from dlcli.comparison.summary import comparison_csv, write_comparison
-from dlcli.runs.rundir import RunDir
+from tests.helpers.runs import completed_comparison
 
 T_975_DF2 = 4.302653  # t table: two-sided 95 %, 2 degrees of freedom
 
 
-def completed_comparison(folder, finals: dict[str, list[float]]) -> RunDir:
-    """A comparison whose members completed with the given final val_loss per seed."""
-    axis = vary_axis("compile.optimizer=" + ",".join(finals))
-    groups, members = plan_members([axis], [1, 2, 3])
-    compare = RunDir.create(folder, "tiny-compare")
-    for member in members:
-        value = finals[member.group.split("=")[1]][member.seed - 1]
-        run = RunDir.create(compare.path, member.name)
-        run.write_json("history.json", {"loss": [1.0, value], "val_loss": [1.0, value]})
-        run.write_json("metrics.json", {"loss": value, "split": "test"})
-        member.state, member.run_dir, member.seconds, member.epochs = (
-            "completed", run.path.name, 2.0, 2,
-        )  # fmt: skip
-    save_plan(compare, Plan("c.yaml", [], [axis.key], groups, [1, 2, 3], None, "dlcli", members))
-    return compare
 
 
 def test_comparison_json_and_csv_hold_the_intervals_and_the_test(tmp_path):

@@ -11,7 +11,7 @@ from dlcli.api import predict
 from dlcli.config.loader import load_config
 from dlcli.trained.inference import evaluate
 from dlcli.training.runner import Output, train
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 QUIET = Output("none")
 DATA = REPO / "configs" / "data"

@@ -13,7 +13,7 @@ from dlcli.api import predict
 from dlcli.config.loader import load_config
 from dlcli.trained.inference import inspect
 from dlcli.training.runner import Output, train
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 pytestmark = pytest.mark.slow
 QUIET = Output("none")

@@ -13,7 +13,7 @@ from dlcli.errors import ModelError
 from dlcli.models.builder import build_model
 from dlcli.models.kind import compile_model
 from dlcli.runtime.backend import seed_everything
-from tests.conftest import write
+from tests.helpers.files import write
 
 BASE = """\
 model:

@@ -10,7 +10,7 @@ import pytest
 from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
 from dlcli.models.checks import check_fit
-from tests.conftest import write
+from tests.helpers.files import write
 
 CLASSIFIER = """\
 model:

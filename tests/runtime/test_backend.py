@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write
-from tests.training.test_distributed import CONFIG
-from tests.training.test_resume import offline_env
+from tests.helpers.files import write
+from tests.helpers.processes import DISTRIBUTED_CONFIG, offline_env
 
 
 @pytest.mark.slow  # a TensorFlow start-up of its own, to split the CPU before it starts
@@ -19,7 +18,7 @@ from tests.training.test_resume import offline_env
 def test_mirrored_training_uses_both_logical_cpus(tmp_path: Path, backend: str) -> None:
     if backend == "jax":
         pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     env = {**offline_env(tmp_path), "DLCLI_CPU_DEVICES": "2"}
     done = subprocess.run(
         [sys.executable, "-m", "dlcli", "train", str(config), "--backend", backend, "--set",

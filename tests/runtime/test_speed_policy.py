@@ -8,7 +8,7 @@ import pytest
 
 from dlcli.config.loader import load_config
 from dlcli.runtime.speed_policy import MIN_STEPS_FOR_XLA, decide_xla, model_kind
-from tests.conftest import REPO, write
+from tests.helpers.files import REPO, write
 
 OUT = "\n    - Dense: {units: 1}"
 LAYERS = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import write
+from tests.helpers.files import write
 
 # 28x28 grayscale "digits": a bright bar near the top (class "top") or the bottom
 # ("bottom") on a dark, noisy background, as MNIST is light on dark.

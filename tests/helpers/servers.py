@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,3 +32,31 @@ def running_server(run: Path, **options) -> Iterator[int]:
         uvicorn_server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+
+
+def post_json(port: int, payload) -> tuple[int, dict]:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return request(port, "POST", "/predict", body, {"Content-Type": "application/json"})
+
+
+
+
+def free_port() -> int:
+    """A port nothing listens on now (bind only: no connection is made)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+
+
+def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        connection.close()

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from dlcli.comparison.plan import Plan, plan_members, save_plan, vary_axis
 from dlcli.runs import rundir as files
 from dlcli.runs.plots import new_figure, png_bytes
+from dlcli.runs.rundir import RunDir
 
 SUMMARY = "Model: sequential\n Total params: 407,050 (1.55 MB)\n Trainable params: 407,050\n"
 
@@ -49,3 +51,22 @@ def fake_run(
 
 def _json(path: Path, data) -> None:
     path.write_text(json.dumps(data))
+
+
+
+
+def completed_comparison(folder, finals: dict[str, list[float]]) -> RunDir:
+    """A comparison whose members completed with the given final val_loss per seed."""
+    axis = vary_axis("compile.optimizer=" + ",".join(finals))
+    groups, members = plan_members([axis], [1, 2, 3])
+    compare = RunDir.create(folder, "tiny-compare")
+    for member in members:
+        value = finals[member.group.split("=")[1]][member.seed - 1]
+        run = RunDir.create(compare.path, member.name)
+        run.write_json("history.json", {"loss": [1.0, value], "val_loss": [1.0, value]})
+        run.write_json("metrics.json", {"loss": value, "split": "test"})
+        member.state, member.run_dir, member.seconds, member.epochs = (
+            "completed", run.path.name, 2.0, 2,
+        )  # fmt: skip
+    save_plan(compare, Plan("c.yaml", [], [axis.key], groups, [1, 2, 3], None, "dlcli", members))
+    return compare

@@ -1,7 +1,7 @@
 """The key end-to-end path, run on whichever backend this process's Keras uses: train a
 tiny classifier, evaluate and predict with it, extend it by --resume, and measure the
 gradient-norm diagnostic. tests/e2e/test_backends.py runs it in-process (TensorFlow)
-and in a child process on JAX (`python -m tests.e2e.backend_scenario DIR jax`), since
+and in a child process on JAX (`python -m tests.helpers.backend_scenario DIR jax`), since
 Keras fixes its backend at its first import."""
 
 from __future__ import annotations
