@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from dlcli.config import names
@@ -58,8 +58,9 @@ def register_kind_schema(schema: KindSchema) -> None:
     MODEL_KIND_SCHEMAS[schema.name] = schema
 
 
-def _known_kind(value: str) -> str:
-    if value not in MODEL_KIND_SCHEMAS:
+def _known_kind(value: object) -> object:
+    # Before pydantic's own type check, so `kind: 5` is also told the valid kinds.
+    if not isinstance(value, str) or value not in MODEL_KIND_SCHEMAS:
         raise PydanticCustomError(
             "unknown_name", names.unknown_name_message("model kind", value, MODEL_KIND_SCHEMAS)
         )
@@ -69,7 +70,7 @@ def _known_kind(value: str) -> str:
 # A name looked up when a config is read (a kind registered later is accepted); the JSON
 # schema, written once, offers the built-in kinds.
 KindName = Annotated[
-    str, AfterValidator(_known_kind), Field(json_schema_extra={"enum": list(BUILT_IN_KINDS)})
+    str, BeforeValidator(_known_kind), Field(json_schema_extra={"enum": list(BUILT_IN_KINDS)})
 ]
 
 
