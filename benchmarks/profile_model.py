@@ -70,6 +70,7 @@ def build(workload, scratch: Path, steps_per_execution: int | None = None):
     from dlcli.runtime.speed import xla_for_fit
     from dlcli.runtime.speed_policy import decide_xla
     from dlcli.training import runner
+    from dlcli.training.request import Output
 
     data, _ = write_data(workload, scratch)
     path = scratch / f"{workload.name}.yaml"
@@ -78,7 +79,7 @@ def build(workload, scratch: Path, steps_per_execution: int | None = None):
         f"train.steps_per_execution={steps_per_execution}"]  # fmt: skip
     loaded = load_config(path, overrides)
     dataset = runner.load_checked_data(loaded)
-    model, device = runner.prepare_model(loaded, runner.Output(progress="none"))
+    model, device = runner.prepare_model(loaded, Output(progress="none"))
     decision = decide_xla(loaded.config.train, loaded.config.model, device, len(dataset.x_train))
     xla_for_fit(model, decision)
     return model, dataset, loaded.config.train, decision

@@ -3,7 +3,7 @@
 Keras fixes its backend at its first import, so a comparison that varies
 `train.backend` cannot train all its members in one process; nor can members trained
 data-parallel (`--processes N`). Such members each run in a child process,
-`python -m dlcli.comparison.member_process COMPARE_DIR MEMBER`, which prepares exactly that member
+`python -m dlcli.cli.worker member TASK` (`member_process`), which prepares exactly that member
 as an in-process comparison would (same data split, from the base config's seed) and
 trains it into the comparison directory. The parent keeps the manifest: it records the
 outcome from the member's run directory, so compare.json, --resume and the outputs
@@ -12,18 +12,40 @@ are the same as for members trained in-process.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from dataclasses import asdict, astuple, dataclass
+from pathlib import Path
 
 from dlcli.comparison.plan import Member, Plan, save_plan
 from dlcli.errors import EXIT_INTERRUPTED, DlcliError, Interrupted
 from dlcli.runs import rundir as files
 from dlcli.runs.records import epochs_recorded
 from dlcli.runs.rundir import RunDir
-from dlcli.training.runner import Output
+from dlcli.training.request import Output
 
-MODULE = "dlcli.comparison.member_process"  # the child's side
+WORKER_MODULE = "dlcli.cli.worker"  # `python -m` this with "member" and a MemberTask's JSON
+
+
+@dataclass(frozen=True)
+class MemberTask:
+    """One member for a child process: where, which, how loud, and its job, if any."""
+
+    compare_dir: str
+    member: str
+    quiet: bool
+    job: tuple[str | None, int, int] = (None, 1, 0)
+
+    def command(self) -> list[str]:
+        """What follows `python -m` to start the child; `from_json` reads it back."""
+        return [WORKER_MODULE, "member", json.dumps(asdict(self))]
+
+    @classmethod
+    def from_json(cls, text: str) -> MemberTask:
+        fields = json.loads(text)
+        return cls(**{**fields, "job": tuple(fields["job"])})
 
 
 def needs_children(prepared: dict, processes: int) -> bool:
@@ -44,11 +66,9 @@ def train_in_child(
     before = set(compare.path.iterdir())
     member.state, member.reason = files.RUNNING, None
     save_plan(compare, plan)
-    quiet = ["--quiet"] if output.progress == "none" else []
-    arguments = [str(compare.path), member.name, *quiet]
     started = time.perf_counter()
     try:
-        error = _run(arguments, processes, compare)
+        error = _run(str(compare.path), member.name, output.progress == "none", processes)
     except (Interrupted, KeyboardInterrupt):
         error = "interrupted"
     created = sorted(p.name for p in set(compare.path.iterdir()) - before if p.is_dir())
@@ -69,19 +89,23 @@ def train_in_child(
         print(f"{member.name} failed: {member.reason}", file=output.stream or sys.stdout)
 
 
-def _run(arguments: list[str], processes: int, compare: RunDir) -> str | None:
+def _run(compare_dir: str, name: str, quiet: bool, processes: int) -> str | None:
     """None on success, "interrupted", or what went wrong."""
     if processes > 1:
-        from dlcli.training.distributed import launch
+        from dlcli.training.distributed import launch, local_jobs
 
+        commands = [
+            MemberTask(compare_dir, name, quiet or not job.writes, astuple(job)).command()
+            for job in local_jobs(processes)
+        ]
         try:
-            launch([MODULE, *arguments], processes, compare.path, None)
+            launch(commands, Path(compare_dir), None)
         except Interrupted:
             return "interrupted"
         except DlcliError as error:
             return str(error)
         return None
-    code = subprocess.call([sys.executable, "-m", MODULE, *arguments])
+    code = subprocess.call([sys.executable, "-m", *MemberTask(compare_dir, name, quiet).command()])
     if code == EXIT_INTERRUPTED:
         return "interrupted"
     return None if code == 0 else f"the member's process exited with code {code}"

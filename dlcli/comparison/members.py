@@ -32,14 +32,15 @@ from dlcli.comparison.plan import (
     safe_name,
     save_plan,
 )
+from dlcli.comparison.request import ComparisonRequest
 from dlcli.comparison.summary import write_comparison
 from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import DlcliError, Interrupted, RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.records import epochs_recorded
 from dlcli.runs.rundir import RunDir
-from dlcli.training.observers import ComparisonObserver, notify, observed
-from dlcli.training.runner import Output
+from dlcli.training.observers import notify, observed
+from dlcli.training.request import Output, TrainRequest
 
 # --- planning ---------------------------------------------------------------------
 
@@ -49,41 +50,26 @@ def run_comparison(
     resume_dir: Path | None,
     make_axes,
     overrides: list[str],
-    seeds: int,
-    target: str | None,
-    runs_dir: str | Path,
-    output: Output,
-    observers: list[ComparisonObserver] | None = None,
-    processes: int = 1,
+    request: ComparisonRequest,
 ) -> Comparison:
     """The CLI's entry: a new comparison of CONFIG, or --resume of an earlier one.
-    `observers` follow the comparison and each member (dlcli.training.observers); with
-    `processes` > 1 each member trains data-parallel in that many processes."""
+    The request's observers follow the comparison and each member
+    (dlcli.training.observers); with `processes` > 1 each member trains data-parallel."""
     if resume_dir is not None:
         if config is not None or overrides:
             raise UsageError("--resume continues a comparison as it was planned; "
                              "give no CONFIG and no --set with it")  # fmt: skip
-        return resume(resume_dir, output, observers, processes)
+        return resume(resume_dir, request)
     if config is None:
         raise UsageError("give a CONFIG file, or --resume COMPARE_DIR to continue a comparison")
-    return start(
-        config, overrides, make_axes(), seeds, parse_target(target), runs_dir, output, observers,
-        processes,
-    )  # fmt: skip
+    return start(config, overrides, make_axes(), request)
 
 
 def start(
-    config: str | Path,
-    overrides: list[str],
-    axes: list[Axis],
-    seeds: int,
-    target: tuple[str, float] | None,
-    runs_dir: str | Path,
-    output: Output,
-    observers: list[ComparisonObserver] | None = None,
-    processes: int = 1,
+    config: str | Path, overrides: list[str], axes: list[Axis], request: ComparisonRequest
 ) -> Comparison:
     """Check every member's config and data, create the comparison directory, run them."""
+    seeds, target = request.seeds, parse_target(request.target)
     if seeds < 1:
         raise UsageError("--seeds must be at least 1 (3 or more give a spread to judge)")
     base = load_config(config, overrides)
@@ -99,20 +85,15 @@ def start(
         members,
     )
     prepared = prepare(config, list(overrides), plan)  # every mistake before any training
-    _check_processes(prepared, processes)
-    compare = RunDir.create(runs_dir, f"{base.config.name}-compare")
+    _check_processes(prepared, request.processes)
+    compare = RunDir.create(request.runs_dir, f"{base.config.name}-compare")
     with compare.locked("comparing"):  # for the comparison's life (dlcli.runs.lock)
         compare.write_text(files.CONFIG_FILE, base.resolved_yaml())
         save_plan(compare, plan)
-        return _run_and_summarize(
-            compare, plan, prepared, output, base, observers or [], processes
-        )
+        return _run_and_summarize(compare, plan, prepared, base, request)
 
 
-def resume(
-    compare_dir: str | Path, output: Output,
-    observers: list[ComparisonObserver] | None = None, processes: int = 1,
-) -> Comparison:  # fmt: skip
+def resume(compare_dir: str | Path, request: ComparisonRequest) -> Comparison:
     """Re-run the members of an earlier comparison that did not complete."""
     compare = _open_comparison(compare_dir)
     with compare.locked("comparing"):  # before reading the plan: one resume at a time
@@ -124,11 +105,9 @@ def resume(
                 member.stale_run_dirs += _attempts(compare, member)
                 member.run_dir = None
         prepared = prepare(compare.file(files.CONFIG_FILE), [], plan)
-        _check_processes(prepared, processes)
+        _check_processes(prepared, request.processes)
         base = load_config(compare.file(files.CONFIG_FILE))
-        return _run_and_summarize(
-            compare, plan, prepared, output, base, observers or [], processes
-        )
+        return _run_and_summarize(compare, plan, prepared, base, request)
 
 
 def _check_processes(prepared: dict, processes: int) -> None:
@@ -140,14 +119,14 @@ def _check_processes(prepared: dict, processes: int) -> None:
 
 
 def _run_and_summarize(
-    compare: RunDir, plan: Plan, prepared: dict, output: Output, base: LoadedConfig,
-    observers: list[ComparisonObserver], processes: int = 1,
-) -> Comparison:  # fmt: skip
+    compare: RunDir, plan: Plan, prepared: dict, base: LoadedConfig, request: ComparisonRequest
+) -> Comparison:
     outcome = {"state": files.INTERRUPTED}  # until the members and the summary are done
+    observers = list(request.observers)
     with observed(observers, compare.path, lambda: outcome["state"]) as final:
         notify(observers, "on_start", compare.path, base, {"members": len(plan.members)})
-        run_members(compare, plan, prepared, output, observers, processes)
-        _announce(output, "writing the comparison: statistics and plots")
+        run_members(compare, plan, prepared, request)
+        _announce(request.output, "writing the comparison: statistics and plots")
         comparison = Comparison(compare.path, *write_comparison(compare))
         outcome["state"] = files.FAILED if comparison.failed else files.COMPLETED
         final.update(_ranked_finals(comparison.summary))
@@ -192,16 +171,14 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
     return prepared
 
 
-def run_members(
-    compare: RunDir, plan: Plan, prepared: dict, output: Output,
-    observers: list[ComparisonObserver] | None = None, processes: int = 1,
-) -> None:  # fmt: skip
+def run_members(compare: RunDir, plan: Plan, prepared: dict, request: ComparisonRequest) -> None:
     """Train each prepared member, in order, recording each outcome in the manifest.
     Members of several backends, or of several processes each, train in child
     processes (dlcli.comparison.child); the others here, Keras started once for all."""
     from dlcli.comparison.child import needs_children, train_in_child
     from dlcli.runtime.bootstrap import choose_backend, import_keras
 
+    output, observers, processes = request.output, request.observers, request.processes
     children = needs_children(prepared, processes)
     if prepared and not children:
         choose_backend(next(iter(prepared.values()))[0].config.train.backend)
@@ -220,7 +197,7 @@ def run_members(
         if children:  # trackers follow the comparison, not members in other processes
             train_in_child(compare, plan, member, member_output, processes)
         else:
-            followers = [o.member(member.name, member.group, member.seed) for o in observers or []]
+            followers = [o.member(member.name, member.group, member.seed) for o in observers]
             _train_member(compare, plan, member, loaded, dataset, member_output, followers)
 
 
@@ -235,8 +212,9 @@ def _train_member(
     member.state, member.reason = files.RUNNING, None
     save_plan(compare, plan, member)
     try:
-        result = train_on(loaded, dataset, compare.path, member.name, output,
-                          observers=observers or ())  # fmt: skip
+        request = TrainRequest(runs_dir=compare.path, name=member.name, output=output,
+                               trackers=tuple(observers or ()))  # fmt: skip
+        result = train_on(loaded, dataset, request)
     except (Interrupted, KeyboardInterrupt):
         _record_failure(compare, plan, member, before, files.INTERRUPTED, "interrupted")
         raise Interrupted(
@@ -246,7 +224,7 @@ def _train_member(
         _record_failure(compare, plan, member, before, files.FAILED, str(error))
         _announce(output, f"{member.name} failed: {error}")
         return
-    member.state, member.run_dir = files.COMPLETED, result.run_dir.name
+    member.state, member.run_dir = files.COMPLETED, result.path.name
     member.seconds, member.epochs = round(result.seconds, 3), epochs_recorded(result.history) or 0
     save_plan(compare, plan, member)
 

@@ -1,12 +1,13 @@
 """Will the model fit in memory? Parameters and training memory from the config alone.
 
-Each layer's output shape and parameter count follow from the one before (the same
-formulas Keras uses), in plain Python: no TensorFlow, no numpy, so `dlcli validate`
-can refuse a model of a trillion weights in milliseconds instead of `train` dying in
-TensorFlow's allocator. The estimate is a floor, not a promise: weights, their
-gradients, the optimizer's slots and one batch of activations, in float32. A model kind
-says which stacks of layers it has (ModelKind.stacks: one for `sequential`, two for
-`gan`); a kind with none (a `graph`) is counted by Keras when it builds.
+Each layer's output shape and parameter count follow from the one before, by its rule in
+the layer registry (dlcli/config/layers/shapes.py: the formulas Keras uses, in plain
+Python): no TensorFlow, no numpy, so `dlcli validate` can refuse a model of a trillion
+weights in milliseconds instead of `train` dying in TensorFlow's allocator. The estimate
+is a floor, not a promise: weights, their gradients, the optimizer's slots and one batch
+of activations, in float32. A model kind says which stacks of layers it has
+(ModelKind.stacks: one for `sequential`, two for `gan`); a kind with none (a `graph`) is
+counted by Keras when it builds.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlcli.config.layers import layer_args, layer_type
+from dlcli.config.layers import layer_args, layer_entry, layer_type
 from dlcli.config.limits import MEMORY_SHARE
 from dlcli.config.loader import LoadedConfig
 from dlcli.config.schema import Config
@@ -46,7 +47,7 @@ def estimate(config: Config) -> Estimate:
     for stack in model_kind(config.model.kind).stacks(config.model):
         shape = stack.input_shape
         for item in stack.layers:
-            shape, params = _layer(layer_type(item), layer_args(item), shape)
+            shape, params = layer_entry(item).output(layer_args(item), shape)
             result.params += params
             result.layer_params.append(params)
             result.activations += math.prod(shape) if shape else 0
@@ -116,68 +117,6 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:,.1f} {unit}"
     return f"{n / 1024:.1f} KiB"
-
-
-def _layer(kind: str, args, shape: list[int]) -> tuple[list[int], int]:
-    """(output shape, parameters) of one layer on an input of `shape` (no batch axis)."""
-    last = shape[-1] if shape else 1
-    if kind == "Dense":
-        bias = args.units if args.use_bias else 0
-        return [*shape[:-1], args.units], last * args.units + bias
-    if kind in ("Conv1D", "Conv2D"):
-        dims = 1 if kind == "Conv1D" else 2
-        kernel = _pair(args.kernel_size, dims)
-        spatial = _strided(shape[:-1], kernel, _pair(args.strides, dims), args.padding)
-        bias = args.filters if args.use_bias else 0
-        return [*spatial, args.filters], math.prod(kernel) * last * args.filters + bias
-    if kind in ("MaxPooling1D", "MaxPooling2D", "AveragePooling2D"):
-        dims = 1 if kind.endswith("1D") else 2
-        pool = _pair(args.pool_size, dims)
-        strides = _pair(args.strides, dims) if args.strides else pool
-        return [*_strided(shape[:-1], pool, strides, args.padding), last], 0
-    if kind == "Flatten":
-        return [math.prod(shape)], 0
-    if kind == "Reshape":
-        return _reshape(shape, list(args.target_shape)), 0
-    if kind == "BatchNormalization":
-        return shape, 4 * last
-    if kind == "LayerNormalization":
-        return shape, 2 * last
-    if kind == "Embedding":
-        return [*shape, args.output_dim], args.input_dim * args.output_dim
-    if kind in ("SimpleRNN", "LSTM", "GRU"):
-        return _recurrent(kind, args, shape)
-    if kind.startswith("GlobalAveragePooling"):
-        return [last], 0
-    return shape, 0  # Dropout, Activation: same shape, no weights
-
-
-def _recurrent(kind: str, args, shape: list[int]) -> tuple[list[int], int]:
-    units, inputs = args.units, shape[-1] if shape else 1
-    gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind]
-    biases = 2 if kind == "GRU" else 1  # Keras's GRU keeps two biases (reset_after)
-    params = gates * units * (inputs + units + biases)
-    steps = shape[0] if len(shape) > 1 else 1
-    return ([steps, units] if args.return_sequences else [units]), params
-
-
-def _pair(value, dims: int) -> tuple[int, ...]:
-    return tuple(value) if isinstance(value, tuple) else (value,) * dims
-
-
-def _strided(spatial, window, strides, padding: str) -> list[int]:
-    out = []
-    for size, w, s in zip(spatial, window, strides, strict=False):
-        span = size if padding == "same" else size - w + 1
-        out.append(max(1, -(-span // s)))
-    return out
-
-
-def _reshape(shape: list[int], target: list[int]) -> list[int]:
-    if -1 in target:
-        known = math.prod(d for d in target if d != -1) or 1
-        target = [max(1, math.prod(shape) // known) if d == -1 else d for d in target]
-    return target
 
 
 @contextlib.contextmanager

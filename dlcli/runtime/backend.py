@@ -24,16 +24,25 @@ HEARTBEAT_TIMEOUT = 30  # seconds of silence after which a job's process counts 
 
 @dataclass(frozen=True)
 class Job:
-    """One process's place in a data-parallel job (`--processes`, `--coordinator`)."""
+    """One process's place in a data-parallel job (`--processes`, `--coordinator`);
+    `SOLO` for a training in one process, so every caller can ask a job its size."""
 
-    coordinator: str  # host:port of process 0's coordination service
-    num_processes: int
-    process_id: int
+    coordinator: str | None = None  # host:port of process 0's coordination service
+    num_processes: int = 1
+    process_id: int = 0
 
     @property
     def writes(self) -> bool:
         """Process 0 alone writes the run directory."""
         return self.process_id == 0
+
+    @property
+    def joined(self) -> bool:
+        """This process is one of several that must reach a coordinator."""
+        return self.coordinator is not None
+
+
+SOLO = Job()
 
 
 def name() -> str:
@@ -199,10 +208,10 @@ def _jax_gradient_norms(model, x, y, kernels: list) -> list[float]:
     ]
 
 
-def distribution_scope(distribute: str, job: Job | None) -> Any:
+def distribution_scope(distribute: str, job: Job = SOLO) -> Any:
     """A context to build and compile the model in: one replica per local device
     (train.distribute: mirrored), data-parallel over a job's processes, or neither."""
-    if job is not None or (distribute == "mirrored" and name() == "jax"):
+    if job.joined or (distribute == "mirrored" and name() == "jax"):
         keras = import_keras()
         devices = keras.distribution.list_devices()
         # Each process feeds its own shard (distributed.shard); Keras must not re-shard.

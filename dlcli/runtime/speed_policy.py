@@ -11,16 +11,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dlcli.config.layers import layer_type
+from dlcli.config.layers import LAYERS, layer_type
 from dlcli.config.schema import ModelConfig, TrainConfig
 
 # A model's kind is that of its slowest-under-XLA layer: the first kind here that it uses.
+# Each layer's kind is its registry entry's `speed`.
+SLOWEST_FIRST = ("recurrent", "convolution", "embedding")
 KIND_LAYERS: dict[str, frozenset[str]] = {
-    "recurrent": frozenset({"SimpleRNN", "LSTM", "GRU"}),
-    "convolution": frozenset({"Conv1D", "Conv2D"}),
-    "embedding": frozenset({"Embedding"}),
+    kind: frozenset(name for name, entry in LAYERS.items() if entry.speed == kind)
+    for kind in SLOWEST_FIRST
 }
-DENSE = "dense"  # everything else the layer allow-list holds: Dense, Dropout, norms, pooling
+DENSE = "dense"  # every other layer: Dense, Dropout, norms, pooling
 
 # XLA on a CPU: steady-state samples/s with it over without it, dlcli's fit (32 steps per
 # execution). docs/performance-matrix.md has the runs; all on 2 Xeon cores.

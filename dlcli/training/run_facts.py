@@ -13,7 +13,7 @@ from dlcli.runtime.backend import Job
 
 
 def write_run_facts(
-    run: RunDir, model, dataset, device: str, cfg, job: Job | None, speed: dict | None = None
+    run: RunDir, model, dataset, device: str, cfg, job: Job, speed: dict | None = None
 ) -> dict[str, Any]:
     """summary.txt, preprocessing.json, data.json and env.json; returns env.json's content."""
     from dlcli.models.builder import model_summary
@@ -34,7 +34,7 @@ def write_run_facts(
         "device": device,
         "devices": backend.device_names(),
         "distribute": cfg.train.distribute,
-        "processes": job.num_processes if job else 1,
+        "processes": job.num_processes,
         "seed": cfg.seed,
         "command": command_line(),
         "data_files": dataset.files,

@@ -10,10 +10,8 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
@@ -27,49 +25,25 @@ from dlcli.models.kind import ModelKind
 from dlcli.models.kinds import model_kind
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.runtime.backend import Job
+from dlcli.runtime.backend import SOLO, Job
 from dlcli.runtime.speed import set_xla
+from dlcli.trained.run_handle import Run
 from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
+from dlcli.training.request import Output, TrainRequest
 from dlcli.training.run_facts import command_line, write_run_facts
 from dlcli.training.scoring import final_evaluation
 
 
-@dataclass
-class Output:
-    """How a command shows progress: `bar` (a terminal), `lines` (logs) or `none`."""
-
-    progress: str = "lines"
-    stream: Any = None  # where progress goes; None: stdout
-    verbose: bool = False
-    prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
-    resume_hint: str | None = None  # how to continue after Ctrl-C; None: `train --resume RUN`
-
-
-@dataclass
-class TrainResult:
-    run_dir: Path
-    metrics: dict[str, float]
-    history: dict[str, list[float]]
-    device: str
-    evaluated_on: str
-    seconds: float
-
-
-def train(
-    loaded: LoadedConfig,
-    runs_dir: str | Path = "runs",
-    name: str | None = None,
-    output: Output | None = None,
-    observers: Sequence[RunObserver] = (),
-) -> TrainResult:
+def train(loaded: LoadedConfig, request: TrainRequest | None = None) -> Run:
     """Train the configured model and write a complete run directory; return its results.
-    `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
+    The request's trackers follow the run: dlcli.training.observers."""
     from dlcli.runtime.bootstrap import choose_backend
 
+    request = request or TrainRequest()
     started = time.perf_counter()
     choose_backend(loaded.config.train.backend)  # before anything can import Keras
     dataset = load_checked_data(loaded)
-    return train_on(loaded, dataset, runs_dir, name, output, started=started, observers=observers)
+    return train_on(loaded, dataset, request, started=started)
 
 
 def load_checked_data(loaded: LoadedConfig):
@@ -89,30 +63,29 @@ def load_checked_data(loaded: LoadedConfig):
 def train_on(
     loaded: LoadedConfig,
     dataset,
-    runs_dir: str | Path,
-    name: str | None = None,
-    output: Output | None = None,
-    started: float | None = None,
+    request: TrainRequest,
     resume_from: RunDir | None = None,
-    observers: Sequence[RunObserver] = (),
-    job: Job | None = None,
-) -> TrainResult:
+    started: float | None = None,
+) -> Run:
     """Train on data already loaded (a comparison loads it once for all its members).
     With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
-    with `job`, as one process of a data-parallel job (dlcli.training.distributed), on
-    this process's shard of the data."""
+    with the request's job, as one process of a data-parallel job
+    (dlcli.training.distributed), on this process's shard of the data."""
     from dlcli.training.checkpoint import config_hash, restore
     from dlcli.training.interrupts import stop_on_signals
 
-    output = output or Output()
+    output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
     cfg, kind = loaded.config, model_kind(loaded.config.model.kind)
     with out_of_memory_reported():
-        # (job only when there is one: tests wrap prepare_model(loaded, output))
-        model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
+        model, device = prepare_model(loaded, output, job)
     # XLA for fit() only; a kind may impose its own decision
     speed = set_xla(loaded, model, device, dataset.train_samples, kind.xla_decision())
-    run = resume_from or RunDir.create(runs_dir, name or cfg.name)
+    # The evaluation batch chosen for this kind of model; config.yaml records it, so a
+    # resumed run and `dlcli evaluate` use the same.
+    loaded = _with_eval_batch(loaded, speed["eval_batch_size"])
+    cfg = loaded.config
+    run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
             stack.enter_context(run.locked())  # before the run's first file, for its life
@@ -126,19 +99,19 @@ def train_on(
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
-            eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+            eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)
             metrics, evaluated_on = final_evaluation(
                 model, dataset, eval_batch, run.file(files.PLOTS_DIR),
-                confusion=job is None and kind.confusion_matrix,
+                confusion=not job.joined and kind.confusion_matrix,
             )  # fmt: skip
             _save_artifacts(run, model, kind, history, metrics, evaluated_on)
             run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
             final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
-    return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
+    return Run(run.path, history, metrics, evaluated_on, device, seconds)
 
 
-def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
+def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     """Start the backend on the configured device (joining `job` first, if any), seed it,
     build and compile the model (replicated over devices or processes, if distributed)."""
     from dlcli.runtime import backend
@@ -152,7 +125,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     # what this process built before, so a run resumed in the same process (the Python
     # API, a comparison) records its diagnostics under the same names.
     import_keras(output.verbose).backend.clear_session()
-    if job is not None:
+    if job.joined:
         backend.join_job(job)  # before the backend touches a device
     device = select_device(cfg.train.device)
     seed_everything(cfg.seed)
@@ -166,6 +139,11 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
             raise ModelError(f"{loaded.position(error.key)}: {error}") from None
         kind.compile(model, cfg.compile, cfg.train)
     return model, device
+
+
+def _with_eval_batch(loaded: LoadedConfig, size: int) -> LoadedConfig:
+    train = loaded.config.train.model_copy(update={"eval_batch_size": size})
+    return replace(loaded, config=loaded.config.model_copy(update={"train": train}))
 
 
 @contextlib.contextmanager
@@ -195,7 +173,7 @@ def _recorded_state(run: RunDir) -> str:
 
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
-         observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
+         observers: Sequence[RunObserver] = (), job: Job = SOLO) -> dict:  # fmt: skip
     from dlcli.runtime.backend import model_errors
     from dlcli.runtime.feeding import fit_arguments
     from dlcli.runtime.speed import without_xla
@@ -220,7 +198,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     try:
         model.fit(
             # arrays, or a source's streamed batches; each process its share of a batch
-            **fit_arguments(dataset, cfg, job.num_processes if job else 1),
+            **fit_arguments(dataset, cfg, job.num_processes),
             initial_epoch=start.epoch,
             callbacks=callbacks,
             verbose=0,

@@ -32,8 +32,8 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
     seen: dict[str, dict] = {}
     original = runner.prepare_model
 
-    def recording_prepare(loaded, output):
-        model, device = original(loaded, output)
+    def recording_prepare(loaded, output, job):
+        model, device = original(loaded, output, job)
         record = {"weights": [w.copy() for w in model.get_weights()], "batches": []}
         seen[f"{loaded.config.compile.optimizer.name}-s{loaded.config.seed}"] = record
         step = model.train_step
@@ -53,11 +53,13 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
 def test_same_seed_same_initial_weights_and_batches(tmp_path, recorded):
     from dlcli.comparison.members import start
     from dlcli.comparison.plan import optimizer_axis
-    from dlcli.training.runner import Output
+    from dlcli.comparison.request import ComparisonRequest
+    from dlcli.training.request import Output
 
     axes = [optimizer_axis(["sgd,adam"], [])]
     overrides = ["train.epochs=1"]  # one epoch shows the batch order
-    start(three_class_config(tmp_path), overrides, axes, 2, None, tmp_path / "runs", Output("none"))
+    request = ComparisonRequest(seeds=2, runs_dir=tmp_path / "runs", output=Output("none"))
+    start(three_class_config(tmp_path), overrides, axes, request)
 
     by_member = recorded
     assert sorted(by_member) == ["adam-s1", "adam-s2", "sgd-s1", "sgd-s2"]
@@ -168,8 +170,8 @@ def test_resume_reruns_only_the_unfinished_member(tmp_path, monkeypatch):
     trained = []
     train_on = runner.train_on
     monkeypatch.setattr(
-        runner, "train_on", lambda loaded, data, where, name, out, **options: trained.append(name)
-        or train_on(loaded, data, where, name, out, **options),
+        runner, "train_on", lambda loaded, data, request, **options: trained.append(request.name)
+        or train_on(loaded, data, request, **options),
     )  # fmt: skip
     second = invoke("compare-optimizers", "--resume", compare, "-q")
     assert second.exit_code == 0, second.output
@@ -197,7 +199,8 @@ def test_gradient_norms_vanish_through_a_deep_sigmoid_net(tmp_path, activation, 
     """What diagnostics.json records, measured on the initial model (no fit: fast)."""
     from dlcli.config.loader import load_config
     from dlcli.training.diagnostics import gradient_norms
-    from dlcli.training.runner import Output, load_checked_data, prepare_model
+    from dlcli.training.request import Output
+    from dlcli.training.runner import load_checked_data, prepare_model
 
     loaded = load_config(deep_config(tmp_path), [f"model.activation={activation}"])
     data = load_checked_data(loaded)

@@ -20,13 +20,15 @@ from dlcli.config.loader import load_config
 from dlcli.data.evaluation_data import read_evaluation_data
 from dlcli.errors import DataError
 from dlcli.trained.inference import evaluate
-from dlcli.training.runner import Output, train
+from dlcli.training.request import Output, TrainRequest
+from dlcli.training.runner import train
 
 
 def _train(tmp_path: Path, config: dict) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    return train(load_config(path), tmp_path / "runs", output=Output("none")).run_dir
+    request = TrainRequest(runs_dir=tmp_path / "runs", output=Output("none"))
+    return train(load_config(path), request).path
 
 
 def _own_metrics(run: Path) -> dict[str, float]:

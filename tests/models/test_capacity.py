@@ -85,6 +85,7 @@ def test_out_of_memory_during_training_is_a_message_and_a_failed_run(
     import tensorflow as tf
 
     from dlcli.training import runner
+    from dlcli.training.request import TrainRequest
 
     class Exhausted(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
@@ -94,7 +95,7 @@ def test_out_of_memory_during_training_is_a_message_and_a_failed_run(
     config = yaml.safe_load((Path(__file__).parents[1] / "e2e/bad_inputs/valid.yaml").read_text())
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     with pytest.raises(TrainingError, match="out of memory .*OOM when allocating tensor"):
-        runner.train(load_config(tmp_path / "c.yaml"), tmp_path / "runs")
+        runner.train(load_config(tmp_path / "c.yaml"), TrainRequest(runs_dir=tmp_path / "runs"))
     [run] = list((tmp_path / "runs").iterdir())
     status = json.loads((run / "status.json").read_text())
     assert status["state"] == "failed" and status["reason"].startswith("out of memory")

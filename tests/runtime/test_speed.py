@@ -72,7 +72,8 @@ def test_deterministic_with_forced_xla_is_a_config_error(tmp_path: Path) -> None
 
 
 def test_steps_per_execution_reaches_the_compiled_model(tmp_path: Path) -> None:
-    from dlcli.training.runner import Output, prepare_model
+    from dlcli.training.request import Output
+    from dlcli.training.runner import prepare_model
 
     loaded = load_config(config_file(tmp_path, "steps_per_execution: 4"))
     model, _ = prepare_model(loaded, Output("none"))

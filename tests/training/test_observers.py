@@ -36,18 +36,19 @@ class Broken(Recorder):
 
 
 def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> None:
+    from dlcli.training.request import TrainRequest
     from dlcli.training.runner import train
 
     recorder, broken = Recorder(), Broken()
     loaded = api.load_config(tiny_config(tmp_path))
-    result = train(loaded, tmp_path / "runs", observers=[broken, recorder], output=None)
+    result = train(loaded, TrainRequest(runs_dir=tmp_path / "runs", trackers=(broken, recorder)))
     calls = recorder.calls
-    assert calls[0] == ("start", result.run_dir, "tiny", 3)
+    assert calls[0] == ("start", result.path, "tiny", 3)
     epochs = [c for c in calls if c[0] == "epoch"]
     assert [c[1] for c in epochs] == [1, 2, 3]  # counted from 1, like the progress lines
     assert epochs[0][2] == ["accuracy", "loss", "val_accuracy", "val_loss"]
     kind, status, metrics, run_dir = calls[-1]
-    assert (kind, status, run_dir) == ("end", "completed", result.run_dir)
+    assert (kind, status, run_dir) == ("end", "completed", result.path)
     assert metrics == {f"test_{k}": v for k, v in result.metrics.items()}
     # An observer's bug is reported, and the run still completes.
     assert "Broken.on_epoch failed: tracker bug" in capsys.readouterr().err
@@ -59,6 +60,7 @@ def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> 
 
 def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
     from dlcli.errors import Interrupted
+    from dlcli.training.request import TrainRequest
     from dlcli.training.runner import train
 
     class CtrlC(Recorder):
@@ -70,7 +72,7 @@ def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
     recorder = CtrlC()
     loaded = api.load_config(tiny_config(tmp_path))
     with pytest.raises(Interrupted):
-        train(loaded, tmp_path / "runs", observers=[recorder])
+        train(loaded, TrainRequest(runs_dir=tmp_path / "runs", trackers=(recorder,)))
     kind, status, metrics, _ = recorder.calls[-1]
     # on_end comes after the run directory recorded the interruption, with no final metrics
     assert (kind, status, metrics) == ("end", "interrupted", {})
