@@ -26,7 +26,7 @@ from dlcli.config.schema import DataConfig
 from dlcli.data.dataset import Dataset
 from dlcli.data.images import IMAGE_EXTS
 from dlcli.data.preprocess import preprocess_labels
-from dlcli.data.sources import rng
+from dlcli.data.seeding import rng
 from dlcli.errors import DataError
 
 Size = tuple[int, int]  # (height, width), the order of `image_size`

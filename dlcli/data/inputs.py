@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +28,8 @@ from dlcli.errors import DataError
 ARRAY_EXTS = (".npy", ".npz", ".csv")
 SUPPORTED_EXTS = ARRAY_EXTS + IMAGE_EXTS
 NPZ_KEYS = ("x", "x_test")  # the array names dlcli and keras.datasets use for inputs
+# (file bytes, file name, preprocessing.json) -> (height, width, channels) pixels, 0..255
+ImageDecoder = Callable[[bytes, str, dict], np.ndarray]
 
 
 def read_inputs(
@@ -36,13 +38,15 @@ def read_inputs(
     target: str | None = None,
     invert: str = "auto",
     preprocessing: dict | None = None,
+    decode_image: ImageDecoder | None = None,
 ) -> tuple[np.ndarray, Sequence[str]]:
     """Read every file into a float32 array of shape (n, *sample_shape) plus n row labels.
 
     `target` names a CSV column to drop (the label column of a training export).
     `invert` (auto|always|never) decides when grayscale images get their colours
     inverted; auto: when their background is the other way round from the training
-    images' (`preprocessing["image_background"]`). CSV columns with a header are matched
+    images' (`preprocessing["image_background"]`); `decode_image` (the run's data source's)
+    decodes images instead, as its training did. CSV columns with a header are matched
     by name to `preprocessing["columns"]` when the model was trained on named columns.
     """
     if not paths:
@@ -50,7 +54,7 @@ def read_inputs(
     if invert not in INVERT_MODES:
         raise DataError(f"invert must be one of {', '.join(INVERT_MODES)}, not {invert!r}")
     sample_shape = tuple(int(d) for d in sample_shape)
-    facts = InputFacts(target, invert, preprocessing or {})
+    facts = InputFacts(target, invert, preprocessing or {}, decode_image)
     batches: list[np.ndarray] = []
     labels = RowLabels()
     for name in paths:
@@ -85,6 +89,7 @@ class InputFacts:
     target: str | None  # CSV: the label column, dropped if present
     invert: str  # auto | always | never
     preprocessing: dict  # the run's preprocessing.json (columns, image_background)
+    decode_image: ImageDecoder | None = None  # the source's, when it decodes its own images
 
 
 def _read_one(
@@ -260,10 +265,8 @@ def read_image(
     grayscale one whose background is the other way round from the training images'."""
     from PIL import Image, ImageOps
 
-    if facts.preprocessing.get("kind") == "image_folder":  # decoded as training did
-        from dlcli.data.image_folder import decode_like_training
-
-        pixels = decode_like_training(file.read(), name, facts.preprocessing)
+    if facts.decode_image is not None:  # decoded as training did
+        pixels = facts.decode_image(file.read(), name, facts.preprocessing)
         return pixels.reshape((1, *sample_shape)), [name]
     mode, size = _image_target(sample_shape, name)
     try:

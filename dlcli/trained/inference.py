@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 
 from dlcli.config.loader import LoadedConfig, load_config
-from dlcli.data.evaluation_data import EvaluationData, read_evaluation_data
+from dlcli.config.schema import Config
+from dlcli.data.evaluation_data import EvaluationData
+from dlcli.data.sources import DataSource, source_for
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.models.kinds import model_kind
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.runtime.backend import model_errors
+from dlcli.runtime.backend import translated_errors
 
 SMALL_MODEL = 64  # models with at most this many parameters are shown value by value
 
@@ -33,6 +35,15 @@ class TrainedRun:
     loaded: LoadedConfig
     model: Any
     preprocessing: dict[str, Any]
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @cached_property
+    def source(self) -> DataSource:
+        """The source of the run's data, which reads its new inputs the same way."""
+        return source_for(self.loaded.config.data.dataset)
 
     @cached_property
     def vocabulary(self) -> list[str]:
@@ -101,10 +112,8 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         split, given = str(Path(data).resolve()), _given_data(trained, data)
     else:
         split, given = _own_split(trained)
-    try:
+    with translated_errors(DataError, f"cannot evaluate on {split}"):
         metrics = evaluate_on(trained.model, given.x, given.y, cfg.train.eval_batch_size)
-    except model_errors() as error:
-        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
     record = {
         "data": split,
         "samples": int(given.samples),
@@ -133,22 +142,9 @@ def _own_split(trained: TrainedRun) -> tuple[str, EvaluationData]:
 
 def _given_data(trained: TrainedRun, data: str) -> EvaluationData:
     """`evaluate --data`: the file (or folder) read and preprocessed as the run's own data
-    was: arrays files through the recorded scaling; image folders, text and time series
-    through their own readers, with the run's classes, vocabulary and statistics."""
-    from dlcli.data.pipeline import load_arrays_file
-    from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
-
-    cfg = trained.loaded.config
-    if trained.preprocessing.get("kind"):
-        vocabulary = trained.vocabulary if trained.preprocessing["kind"] == "text" else None
-        given = read_evaluation_data(data, trained.preprocessing, cfg.data, vocabulary,
-                                     cfg.train.eval_batch_size)  # fmt: skip
-    else:
-        x, y = load_arrays_file(data, target=cfg.data.target)
-        if y is None:
-            raise DataError(f"{data}: has inputs but no labels; evaluate needs both")
-        x = preprocess_inputs(x, trained.preprocessing)
-        given = EvaluationData(x, preprocess_labels(y, trained.preprocessing), len(x))
+    was, by the run's source: arrays files through the recorded scaling; image folders,
+    text and time series with the run's classes, vocabulary and statistics."""
+    given = trained.source.evaluation_data(data, trained)
     if given.y is not None:
         check_input_shape(trained.model, given.x, data)
     return given

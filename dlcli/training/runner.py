@@ -46,13 +46,18 @@ def train(loaded: LoadedConfig, request: TrainRequest | None = None) -> Run:
     return train_on(loaded, dataset, request, started=started)
 
 
-def load_checked_data(loaded: LoadedConfig):
-    """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
+def load_data(loaded: LoadedConfig):
+    """Check the model's size against memory, then load and preprocess the data."""
     from dlcli.data.pipeline import load_dataset
     from dlcli.models.capacity import check_capacity
 
     check_capacity(loaded)  # before the data: a model too large for memory costs nothing
-    dataset = load_dataset(loaded.config.data, loaded.config.seed)
+    return load_dataset(loaded.config.data, loaded.config.seed)
+
+
+def load_checked_data(loaded: LoadedConfig):
+    """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
+    dataset = load_data(loaded)
     check_fit(
         loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
         has_validation=dataset.x_val is not None,
@@ -174,7 +179,7 @@ def _recorded_state(run: RunDir) -> str:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
          observers: Sequence[RunObserver] = (), job: Job = SOLO) -> dict:  # fmt: skip
-    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.backend import translated_errors
     from dlcli.runtime.feeding import fit_arguments
     from dlcli.runtime.speed import without_xla
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
@@ -196,15 +201,14 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += progress
     # XLA for fit() was set before training (speed.set_xla), as env.json records
     try:
-        model.fit(
-            # arrays, or a source's streamed batches; each process its share of a batch
-            **fit_arguments(dataset, cfg, job.num_processes),
-            initial_epoch=start.epoch,
-            callbacks=callbacks,
-            verbose=0,
-        )
-    except model_errors() as error:
-        raise ModelError(f"training failed: {first_line(error)}") from None
+        with translated_errors(ModelError, "training failed"):
+            model.fit(
+                # arrays, or a source's streamed batches; each process its share of a batch
+                **fit_arguments(dataset, cfg, job.num_processes),
+                initial_epoch=start.epoch,
+                callbacks=callbacks,
+                verbose=0,
+            )
     finally:  # Keras skips on_train_end when fit is interrupted: clear a live bar anyway
         for callback in progress:
             callback.on_train_end()
