@@ -9,7 +9,7 @@ interface and how to add a kind.
 
 from __future__ import annotations
 
-from dlcli.config.model_schema import MODEL_KIND_SCHEMAS, register_kind_schema
+from dlcli.config.model_schema import BUILT_IN_KINDS, MODEL_KIND_SCHEMAS, register_kind_schema
 from dlcli.errors import ModelError
 from dlcli.models.gan.kind import GanKind
 from dlcli.models.graph import GraphKind
@@ -29,7 +29,9 @@ def register_model_kind(kind: ModelKind) -> ModelKind:
 
 
 def unregister_model_kind(name: str) -> None:
-    """Forget a registered kind (a test's, or a plugin's to be replaced)."""
+    """Forget a registered kind (a test's, or a plugin's to be replaced), not a built-in."""
+    if name in BUILT_IN_KINDS:
+        raise ValueError(f"{name!r} is a built-in model kind")
     MODEL_KINDS.pop(name, None)
     MODEL_KIND_SCHEMAS.pop(name, None)
 

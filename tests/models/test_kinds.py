@@ -116,6 +116,8 @@ def test_a_kind_is_registered_once_and_reads_only_model_keys(affine_kind) -> Non
     with pytest.raises(ValueError, match="not model"):
         register_model_kind(Stray())
     assert "stray" not in MODEL_KINDS and "stray" not in MODEL_KIND_SCHEMAS
+    with pytest.raises(ValueError, match="'gan' is a built-in model kind"):
+        unregister_model_kind("gan")
 
 
 def test_the_built_in_kinds_are_registered_and_offered_by_the_json_schema() -> None:
