@@ -2,12 +2,13 @@
 generator and a discriminator trained against each other (gan), or a kind registered
 by a plugin.
 
-`model.kind` names an entry of MODEL_KIND_SCHEMAS: what the config stage knows of each
-kind (the `model:` keys it reads and needs, the backends it trains under, any check of
-its own). The kinds' behaviour lives above this stage, in dlcli.models (one module per
-kind behind dlcli.models.kinds.MODEL_KINDS); `register_model_kind` there adds the kind's
-KindSchema here, so a config naming it validates. The JSON schema lists the built-in
-kinds only (BUILT_IN_KINDS).
+`model.kind` names an entry of dlcli.config.registries.MODEL_KIND_SCHEMAS: what the
+config stage knows of each kind (the `model:` keys it reads and needs, the backends it
+trains under, any check of its own); the built-in kinds' entries are registered here.
+The kinds' behaviour lives above this stage, in dlcli.models (one module per kind behind
+dlcli.models.kinds.MODEL_KINDS); `register_model_kind` there adds a kind's KindSchema to
+the registry, so a config naming it validates. The JSON schema lists the built-in kinds
+only (BUILT_IN_KINDS).
 
 A graph's wiring is checked here, before TensorFlow starts: every input a node names
 must exist (no dangling inputs) and no node may depend on itself (no cycles); each
@@ -17,8 +18,6 @@ the graph, and named the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -27,35 +26,10 @@ from pydantic_core import PydanticCustomError
 from dlcli.config import names
 from dlcli.config.layers import LayerItem, layer_entry, layer_type
 from dlcli.config.limits import MAX_DIMENSION, MAX_WIDTH
+from dlcli.config.registries import MODEL_KIND_SCHEMAS, KindSchema, register_kind_schema
 from dlcli.config.schema_base import Activation, Strict, ValueAtKey, count
 
 BUILT_IN_KINDS = ("sequential", "graph", "gan")  # what the JSON schema offers
-
-
-@dataclass(frozen=True)
-class KindSchema:
-    """A model kind as the config stage sees it (its behaviour: dlcli.models.kind)."""
-
-    name: str  # the value of model.kind
-    keys: tuple[str, ...] = ()  # the model.<key>s it reads; set under another kind: refused
-    required: tuple[str, ...] = ()  # of those, the ones it cannot do without
-    backends: tuple[str, ...] = ()  # the train.backend values it trains under; (): any
-    backend_reason: str = ""  # why only those, as in "model.kind NAME <reason>, which ..."
-    check: Callable[[ModelConfig], None] | None = None  # its own checks of `model:`
-
-
-MODEL_KIND_SCHEMAS: dict[str, KindSchema] = {}  # model.kind -> its schema, built-ins first
-
-
-def register_kind_schema(schema: KindSchema) -> None:
-    """Accept `model.kind: <schema.name>` in configs from now on."""
-    unknown = [key for key in schema.keys if key not in ModelConfig.model_fields]
-    if unknown or not set(schema.required) <= set(schema.keys):
-        raise ValueError(f"model kind {schema.name!r}: keys {unknown or schema.required} "
-                         "are not model.* keys it reads")  # fmt: skip
-    if MODEL_KIND_SCHEMAS.get(schema.name, schema) is not schema:
-        raise ValueError(f"model kind {schema.name!r} is registered already")
-    MODEL_KIND_SCHEMAS[schema.name] = schema
 
 
 def _known_kind(value: object) -> object:

@@ -8,7 +8,8 @@ does not estimate its size: Keras counts its parameters when it builds it.
 
 from __future__ import annotations
 
-from dlcli.config.model_schema import MODEL_KIND_SCHEMAS, ModelConfig
+from dlcli.config.model_schema import ModelConfig
+from dlcli.config.registries import MODEL_KIND_SCHEMAS
 from dlcli.models.kind import ModelKind
 
 

@@ -9,7 +9,7 @@ kind's name. The defaults are those of a model trained on labels with one optimi
 
 To add a kind: write one module with a ModelKind subclass, give it a `schema` (its
 name, the `model:` keys it reads and needs and the backends it trains under, for the
-config stage: dlcli.config.model_schema.KindSchema), override `build` and whatever
+config stage: dlcli.config.registries.KindSchema), override `build` and whatever
 differs from the defaults, and register one instance: in kinds.py for a built-in kind,
 or with `dlcli.models.kinds.register_model_kind` from anywhere else (a plugin, a test).
 
@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from dlcli.config.loader import LoadedConfig
-from dlcli.config.model_schema import KindSchema, ModelConfig
+from dlcli.config.model_schema import ModelConfig
+from dlcli.config.registries import KindSchema
 from dlcli.config.schema import CompileConfig, Config, TrainConfig
 from dlcli.errors import ModelError, Problem, first_line
 from dlcli.models.label_checks import loss_problems

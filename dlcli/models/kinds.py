@@ -3,13 +3,14 @@
 The one place a kind's name is resolved (the Keras way: one dict, one object per name).
 The built-in kinds are registered here, each from its own module; another (a plugin's,
 a test's) with `register_model_kind`, which also tells the config stage to accept its
-name (dlcli.config.model_schema.MODEL_KIND_SCHEMAS). See dlcli.models.kind for the
+name (dlcli.config.registries.MODEL_KIND_SCHEMAS). See dlcli.models.kind for the
 interface and how to add a kind.
 """
 
 from __future__ import annotations
 
-from dlcli.config.model_schema import BUILT_IN_KINDS, MODEL_KIND_SCHEMAS, register_kind_schema
+from dlcli.config.model_schema import BUILT_IN_KINDS, ModelConfig
+from dlcli.config.registries import register_kind_schema, unregister_kind_schema
 from dlcli.errors import ModelError
 from dlcli.models.gan.kind import GanKind
 from dlcli.models.graph import GraphKind
@@ -23,6 +24,9 @@ def register_model_kind(kind: ModelKind) -> ModelKind:
     """Add `kind` under its schema's name; configs may name it from now on."""
     if kind.name in MODEL_KINDS:
         raise ValueError(f"model kind {kind.name!r} is registered already")
+    unknown = [key for key in kind.schema.keys if key not in ModelConfig.model_fields]
+    if unknown:
+        raise ValueError(f"model kind {kind.name!r}: {unknown} are not model.* keys")
     register_kind_schema(kind.schema)
     MODEL_KINDS[kind.name] = kind
     return kind
@@ -33,7 +37,7 @@ def unregister_model_kind(name: str) -> None:
     if name in BUILT_IN_KINDS:
         raise ValueError(f"{name!r} is a built-in model kind")
     MODEL_KINDS.pop(name, None)
-    MODEL_KIND_SCHEMAS.pop(name, None)
+    unregister_kind_schema(name)
 
 
 def model_kind(name: str) -> ModelKind:

@@ -7,7 +7,8 @@ starts (an input Embedding's vocabulary, the output's width: label_checks).
 
 from __future__ import annotations
 
-from dlcli.config.model_schema import MODEL_KIND_SCHEMAS, ModelConfig
+from dlcli.config.model_schema import ModelConfig
+from dlcli.config.registries import MODEL_KIND_SCHEMAS
 from dlcli.models.kind import ModelKind, Stack
 from dlcli.models.label_checks import embedding_problems, loss_problems, output_problems
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 import dlcli
 from dlcli.cli.app import app
 from dlcli.config.json_schema import config_schema
-from dlcli.config.model_schema import BUILT_IN_KINDS, MODEL_KIND_SCHEMAS, KindSchema
+from dlcli.config.model_schema import BUILT_IN_KINDS
+from dlcli.config.registries import MODEL_KIND_SCHEMAS, KindSchema
 from dlcli.errors import ConfigError
 from dlcli.models.kind import ModelKind
 from dlcli.models.kinds import MODEL_KINDS, register_model_kind, unregister_model_kind
@@ -113,7 +114,7 @@ def test_a_kind_is_registered_once_and_reads_only_model_keys(affine_kind) -> Non
     class Stray(AffineKind):
         schema = KindSchema("stray", keys=("weights",))
 
-    with pytest.raises(ValueError, match="not model"):
+    with pytest.raises(ValueError, match="are not model"):
         register_model_kind(Stray())
     assert "stray" not in MODEL_KINDS and "stray" not in MODEL_KIND_SCHEMAS
     with pytest.raises(ValueError, match="'gan' is a built-in model kind"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dlcli.config.model_schema import MODEL_KIND_SCHEMAS, ModelConfig
+from dlcli.config.model_schema import ModelConfig
+from dlcli.config.registries import MODEL_KIND_SCHEMAS
 from dlcli.config.schema import CompileConfig, Config, TrainConfig
 from dlcli.errors import DataError
 from dlcli.models.kind import ModelKind, Stack
