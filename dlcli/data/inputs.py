@@ -18,7 +18,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from dlcli.data.columns import column_order
+from dlcli.data.columns import column_order, refuse_duplicate_columns
+from dlcli.data.declared import check_image
 from dlcli.data.formats import csv_number, iter_csv_rows, load_npy, load_npz
 from dlcli.data.images import IMAGE_EXTS, INVERT_MODES, should_invert
 from dlcli.data.row_labels import Indexed, RowLabels
@@ -193,6 +194,8 @@ def _read_csv(
 
 def _csv_layout(header: list[str] | None, name: str, facts: InputFacts) -> _CsvLayout:
     target = facts.target
+    if header:
+        refuse_duplicate_columns(header, name)
     drop = header.index(target) if header and target in header else None
     columns = [h for j, h in enumerate(header) if j != drop] if header else None
     trained_on = facts.preprocessing.get("columns")
@@ -271,6 +274,7 @@ def read_image(
     mode, size = _image_target(sample_shape, name)
     try:
         with Image.open(file) as img:
+            check_image(*img.size, name)  # from the header, before decoding
             img.load()
             img = ImageOps.exif_transpose(img)  # phone photos are often stored rotated
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dlcli.config.layers import layer_args, layer_entry, layer_type
-from dlcli.config.limits import MEMORY_SHARE
 from dlcli.config.loader import LoadedConfig
+from dlcli.config.memory import memory_shortfall, size_text
 from dlcli.config.schema import Config
 from dlcli.errors import ConfigError, TrainingError, first_line
 from dlcli.models.kind import Stack
@@ -63,8 +61,8 @@ def estimate(config: Config) -> Estimate:
 def check_capacity(loaded: LoadedConfig) -> Estimate:
     """Refuse a model whose training memory cannot fit in the memory available now."""
     found = estimate(loaded.config)
-    available = available_memory()
-    if available is None or found.bytes <= MEMORY_SHARE * available:
+    available = memory_shortfall(found.bytes)
+    if available is None:
         return found
     biggest = max(range(len(found.layer_params)), key=found.layer_params.__getitem__)
     stacks = model_kind(loaded.config.model.kind).stacks(loaded.config.model)
@@ -74,9 +72,9 @@ def check_capacity(loaded: LoadedConfig) -> Estimate:
             loaded.problem(
                 ("model", key, index, layer_type(item)),
                 f"the model has {found.params:,} parameters ({found.layer_params[biggest]:,} "
-                f"in this layer); training needs at least {_size(found.bytes)} (weights, "
+                f"in this layer); training needs at least {size_text(found.bytes)} (weights, "
                 f"gradients, optimizer state, one batch) but this machine has "
-                f"{_size(available)} available; make the model smaller",
+                f"{size_text(available)} available; make the model smaller",
             )
         ]
     )
@@ -89,34 +87,6 @@ def _layer_at(stacks: list[Stack], position: int) -> tuple[str, int, Any]:
             return stack.key, position, stack.layers[position]
         position -= len(stack.layers)
     raise IndexError(position)
-
-
-def available_memory() -> int | None:
-    """Bytes this process may still use: MemAvailable, capped by a cgroup limit."""
-    found = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                found = int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        try:
-            found = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (ValueError, OSError, AttributeError):
-            return None
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if limit.isdigit() and found is not None:
-            found = min(found, int(limit))
-    except OSError:
-        pass
-    return found
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{n / 1024:.1f} KiB"
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ import numpy as np
 from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
 from dlcli.data.sources.base import raw_input_shape
+from dlcli.data.validation import refuse_booleans
 from dlcli.errors import DataError, first_line
 from dlcli.serving.limits import ServeLimits, TooLarge, check_image_header, parse_json_body
 from dlcli.serving.own_inputs import own_inputs
@@ -115,6 +116,7 @@ class Predictor:
             return records_to_array(inputs, columns, "inputs")
         if self.trained.preprocessing.get("sequences"):
             return inputs  # word-id lists of any length: preprocess_inputs checks them
+        refuse_booleans(inputs, "inputs")  # np.asarray would take them as 1.0 and 0.0
         try:
             raw = np.asarray(inputs, dtype=np.float64)
         except (ValueError, TypeError):

@@ -6,7 +6,6 @@ carries a Lambda layer, i.e. code) is refused rather than run.
 
 from __future__ import annotations
 
-import json
 import time
 import zipfile
 from dataclasses import dataclass
@@ -49,13 +48,10 @@ class TrainedRun:
     def vocabulary(self) -> list[str]:
         """A text run's vocabulary.json (the token of each id), read once: predict,
         evaluate --data and every request to the server use this one copy."""
-        saved = self.run.file(self.preprocessing["vocabulary_file"])
-        try:
-            return json.loads(saved.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise RunDirError(
-                f"{saved}: unreadable ({first_line(error)}); a text run needs its vocabulary"
-            ) from None
+        try:  # through RunDir: a regular file, bounded (a FIFO would block the server)
+            return self.run.read_json(self.preprocessing["vocabulary_file"])
+        except RunDirError as error:
+            raise RunDirError(f"{error}; a text run needs its vocabulary") from None
 
 
 def load_run_config(run: RunDir) -> LoadedConfig:
@@ -72,14 +68,11 @@ def load_trained(
     """Open a run directory and load its model, refusing anything incomplete or unsafe.
     `loaded`: the run's config when the caller has already read it."""
     run = RunDir.open(path)
+    run.require_completed()  # and not training again: a resume replaces model.keras
     loaded = loaded or load_run_config(run)
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
-        state = run.status().get("state")
-        why = "it was deleted" if state == files.COMPLETED else f"the run is {state}"
-        raise RunDirError(
-            f"{run.path}: has no {files.MODEL_FILE} ({why}); only a completed run can be used"
-        )
+        raise RunDirError(f"{run.path}: has no {files.MODEL_FILE} (it was deleted); train again")
     if not zipfile.is_zipfile(model_file):  # Keras would call it "not found"
         raise RunDirError(
             f"{model_file}: damaged (not a complete .keras archive; truncated?); train again"

@@ -100,8 +100,10 @@ def train_on(
         # observed() outside recording(): observers hear the state recording() wrote.
         state = partial(_recorded_state, run)
         with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
-            start = restore(run, model, kind, cfg.train.epochs)
+            # summary.txt before restore builds the optimizer: its variables would count as
+            # the model's (a resumed MLP said 814,102 parameters for 407,050)
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
+            start = restore(run, model, kind, cfg.train.epochs)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)

@@ -72,6 +72,7 @@ BAD_REQUESTS = [
     (b'{"inputs": [[NaN]]}', 400, "NaN"),
     (b'{"inputs": [[1e999]]}', 400, "1e999, out of the range"),
     (json.dumps({"inputs": [[[1e308] * 28] * 28]}).encode(), 400, "not finite as float32"),
+    (json.dumps({"inputs": [[[0] * 27 + [True]] * 28]}).encode(), 400, "holds true"),
     (b'{"inputs": [[1]], "top_k": 0}', 400, "top_k"),
     (b'{"inputs": [[1]], "threshold": 2}', 400, "threshold"),
     (b'{"inputs": [[1]], "extra": 1}', 400, "unknown field 'extra'"),
