@@ -81,10 +81,9 @@ def train_on(
 
     output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
-    cfg, kind = loaded.config, model_kind(loaded.config.model.kind)
+    kind = model_kind(loaded.config.model.kind)  # e.g. its own XLA decision, how it saves
     with out_of_memory_reported():
         model, device = prepare_model(loaded, output, job)
-    # XLA for fit() only; a kind may impose its own decision
     speed = set_xla(loaded, model, device, dataset.train_samples, kind.xla_decision())
     # The evaluation batch chosen for this kind of model; config.yaml records it, so a
     # resumed run and `dlcli evaluate` use the same.
