@@ -1,6 +1,7 @@
 """The model-kind registry: a kind registered from outside dlcli (here, from this test
-alone) is validated, trained, saved and predicted with end to end, through the public API
-and the CLI; its name is checked against the registry with a did-you-mean."""
+alone, with a data source registered the same way) is validated, trained, saved and
+predicted with end to end, through the public API and the CLI; its name is checked
+against the registry with a did-you-mean."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from dlcli.cli.app import app
 from dlcli.config.json_schema import config_schema
 from dlcli.config.model_schema import BUILT_IN_KINDS
 from dlcli.config.registries import MODEL_KIND_SCHEMAS, KindSchema
+from dlcli.data.preprocess import preprocess_inputs
+from dlcli.data.sources import DataSource, RawData, register_source, unregister_source
 from dlcli.errors import ConfigError
 from dlcli.models.kind import ModelKind
 from dlcli.models.kinds import MODEL_KINDS, register_model_kind, unregister_model_kind
@@ -24,8 +27,8 @@ AFFINE_CONFIG = """\
 name: affine
 seed: 0
 data:
-  dataset: linear
-  linear: {samples: 64, features: 2, weights: [[2.0], [-1.0]], bias: [0.5]}
+  dataset: toy_plane
+  validation: none
 model:
   kind: affine
   input_shape: [2]
@@ -70,8 +73,31 @@ class AffineKind(ModelKind):
         return "an affine map"
 
 
+class Plane(DataSource):
+    """A toy source: 64 points (a, b) and y = 2a − b + 0.5; predict reads "a,b" texts,
+    which no built-in source does."""
+
+    name = "toy_plane"
+
+    def read(self, cfg, seed: int) -> RawData:
+        x = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(64, 2)).astype("float32")
+        y = (2 * x[:, :1] - x[:, 1:] + 0.5).astype("float32")
+        return RawData(x, y, None, None, info={"source": "a generated plane"})
+
+    def predict_inputs(self, run, inputs, invert):
+        points = np.asarray([[float(v) for v in text.split(",")] for text in inputs])
+        return preprocess_inputs(points, run.preprocessing), list(inputs)
+
+
 @pytest.fixture
-def affine_kind():
+def plane_source():
+    source = register_source(Plane())
+    yield source
+    unregister_source(source.name)
+
+
+@pytest.fixture
+def affine_kind(plane_source):
     kind = register_model_kind(AffineKind())
     yield kind
     unregister_model_kind(kind.name)
@@ -89,8 +115,7 @@ def test_a_registered_kind_validates_trains_and_predicts(tmp_path: Path, affine_
     assert run.history["loss"][-1] < run.history["loss"][0] / 100
     assert "kind: affine" in (run.path / "config.yaml").read_text(encoding="utf-8")
 
-    np.save(tmp_path / "points.npy", np.array([[1.0, 1.0], [0.0, 0.0]], dtype="float32"))
-    rows = dlcli.predict(run.path, [str(tmp_path / "points.npy")])
+    rows = dlcli.predict(run.path, ["1,1", "0,0"])  # read by the toy source
     values = [row["values"][0] for row in rows]
     np.testing.assert_allclose(values, [1.5, 0.5], atol=0.05)  # 2 − 1 + 0.5, and 0.5
 
