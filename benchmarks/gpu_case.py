@@ -138,19 +138,21 @@ def run_case(case: Case, size: Size, scratch: Path, timeout: float, env: dict) -
     if run.timed_out:
         return {**record, "status": "cut", "reason": f"cut at its limit of {timeout:.0f} s"}
     if run.returncode != 0:
-        return {**record, **_not_measured(run.returncode, run.stderr or run.stdout)}
+        run_started = runs.is_dir() and any(runs.iterdir())
+        return {**record, **not_measured(run.returncode, run.stderr or run.stdout, run_started)}
     record.update(_measured(runs, json.loads(result.read_text(encoding="utf-8"))))
     if memory:
         record["device_memory_used_mb"] = memory.peak_mb
     return record
 
 
-def _not_measured(returncode: int, output: str) -> dict[str, str]:
-    """dlcli's own refusal (one `error: ...` message, no traceback) is a skip with its
-    reason; anything else is a failure, with the end of its output."""
+def not_measured(returncode: int, output: str, run_started: bool) -> dict[str, str]:
+    """dlcli refusing the case before it starts a run (its one `error: ...` message, no
+    run directory: a precision the CPU refuses, a backend that sees no GPU) is a skip
+    with dlcli's reason; anything else, a run that failed included, is a failure."""
     lines = output.strip().splitlines()
     errors = [i for i, line in enumerate(lines) if line.startswith("error: ")]
-    if errors and not any(line.startswith("Traceback") for line in lines):
+    if errors and not run_started and not any(line.startswith("Traceback") for line in lines):
         reason = " ".join(line.strip() for line in lines[errors[0] :])
         return {"status": "skipped", "reason": reason.removeprefix("error: ")}
     return {"status": "failed", "reason": f"exit {returncode}: " + " | ".join(lines[-6:])}
