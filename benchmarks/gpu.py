@@ -187,7 +187,12 @@ def options_from(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--precisions", default=",".join(PRECISIONS))
     parser.add_argument("--mirrored", action=argparse.BooleanOptionalAction, default=True,
                         help="mirrored over two GPUs where there are several")  # fmt: skip
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    for field, known in (("configs", CONFIGS), ("backends", BACKENDS), ("precisions", PRECISIONS)):
+        names = _names(getattr(options, field))
+        if not names or set(names) - set(known):
+            parser.error(f"--{field} takes a comma-separated list of: {', '.join(known)}")
+    return options
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -207,7 +212,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     cases = measure(plan(options), size, limits, jobs)
     results = {"title": title(found, size, dry_reason), "gpu_seen": bool(found),
                "dry_run": options.dry_run, "gpus": found, "machine": machine(),
-               "limits_s": limits, "seconds": time.perf_counter() - started,
+               "limits": limits, "seconds": time.perf_counter() - started,
                "cases": cases}  # fmt: skip
     print("\n" + markdown(results))
     for path in write(results, options.out):
