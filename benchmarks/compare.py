@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO, check, run_child, table
-from dlcli.compare.plan import DEFAULT_OPTIMIZERS
+from dlcli.comparison.plan import DEFAULT_OPTIMIZERS
 
 CONFIG = REPO / "configs" / "mnist_mlp.yaml"
 OPTIMIZERS = DEFAULT_OPTIMIZERS  # what compare-optimizers trains by default

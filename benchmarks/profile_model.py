@@ -67,9 +67,10 @@ def _prod(values) -> int:
 def build(workload, scratch: Path, steps_per_execution: int | None = None):
     """The workload's model, data and config as `dlcli train` sets them up."""
     from dlcli.config.loader import load_config
+    from dlcli.runtime.speed import xla_for_fit
+    from dlcli.runtime.speed_policy import decide_xla
     from dlcli.training import runner
-    from dlcli.training.speed import xla_for_fit
-    from dlcli.training.speed_policy import decide_xla
+    from dlcli.training.request import Output
 
     data, _ = write_data(workload, scratch)
     path = scratch / f"{workload.name}.yaml"
@@ -78,7 +79,7 @@ def build(workload, scratch: Path, steps_per_execution: int | None = None):
         f"train.steps_per_execution={steps_per_execution}"]  # fmt: skip
     loaded = load_config(path, overrides)
     dataset = runner.load_checked_data(loaded)
-    model, device = runner.prepare_model(loaded, runner.Output(progress="none"))
+    model, device = runner.prepare_model(loaded, Output(progress="none"))
     decision = decide_xla(loaded.config.train, loaded.config.model, device, len(dataset.x_train))
     xla_for_fit(model, decision)
     return model, dataset, loaded.config.train, decision
@@ -99,7 +100,7 @@ def callbacks_for(variant: str, run, model) -> list:
 def epoch_seconds(model, dataset, cfg, callbacks: list) -> float:
     import keras
 
-    from dlcli.training.speed import fit_options
+    from dlcli.runtime.speed import fit_options
 
     marks: list[float] = []
     mark = keras.callbacks.LambdaCallback(

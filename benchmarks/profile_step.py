@@ -164,13 +164,14 @@ def trainer(overrides: list[str], data_set: list[str], dataset=None):
     import keras
 
     from dlcli.config.loader import load_config
+    from dlcli.runtime.speed import fit_options, xla_for_fit
+    from dlcli.runtime.speed_policy import decide_xla
     from dlcli.training import runner
-    from dlcli.training.speed import fit_options, xla_for_fit
-    from dlcli.training.speed_policy import decide_xla
+    from dlcli.training.request import Output
 
     loaded = load_config(CONFIG, [*data_set, *overrides])
     dataset = dataset or runner.load_checked_data(loaded)
-    model, _ = runner.prepare_model(loaded, runner.Output(progress="none"))
+    model, _ = runner.prepare_model(loaded, Output(progress="none"))
     cfg = loaded.config.train
     model_cfg = loaded.config.model
     xla_for_fit(model, decide_xla(cfg, model_cfg, "cpu", len(dataset.x_train)))

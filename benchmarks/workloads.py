@@ -20,7 +20,7 @@ import numpy as np
 @dataclass(frozen=True)
 class Workload:
     name: str
-    kind: str  # what dlcli.training.speed_policy calls this model
+    kind: str  # what dlcli.runtime.speed_policy calls this model
     what: str  # one line for the table
     train_samples: int
     test_samples: int

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-class NetworkBlocked(RuntimeError):
-    pass
+# Fixtures of the export/serve/predict tests: one shared bars training, loopback HTTP.
+from tests.helpers.deploy import bars_run, loopback  # noqa: F401
+from tests.helpers.files import real_mnist_dir
+from tests.helpers.network import NetworkBlocked
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +35,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
-def real_mnist_dir() -> Path | None:
-    """The folder holding the real mnist.npz (DLCLI_DATA_DIR, else ../shared/data)."""
-    for candidate in (os.environ.get("DLCLI_DATA_DIR"), REPO.parent / "shared" / "data"):
-        if candidate and (Path(candidate) / "mnist.npz").is_file():
-            return Path(candidate).resolve()
-    return None
 
 
 @pytest.fixture
@@ -60,13 +52,3 @@ def mnist_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def no_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DLCLI_DATA_DIR", raising=False)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-# Fixtures of the export/serve/predict tests: one shared bars training, loopback HTTP.
-from tests.deploy_runs import bars_run, loopback  # noqa: E402, F401

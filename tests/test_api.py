@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from dlcli import Run, compare, evaluate, inspect, load_config, predict, train
 from dlcli.cli.app import app
 from dlcli.errors import ConfigError, DataError, RunDirError, UsageError
-from tests.compare.test_members import tiny_config
+from tests.helpers.configs import three_class_config
 
 
 def cli(*args) -> object:
@@ -23,12 +23,12 @@ def cli(*args) -> object:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
     folder = tmp_path_factory.mktemp("api")
-    run = train(tiny_config(folder), runs_dir=folder / "runs", progress="none")
+    run = train(three_class_config(folder), runs_dir=folder / "runs", progress="none")
     return run, folder
 
 
 def test_the_api_is_importable_from_dlcli_whatever_was_imported_first():
-    import dlcli.compare.plan  # noqa: F401  (the subpackage shares the function's name)
+    import dlcli.comparison.plan  # noqa: F401  (the stage is named apart from the function)
 
     assert dlcli.compare is compare and callable(compare)
     assert compare.__module__ == "dlcli.api.workflows"
@@ -36,11 +36,11 @@ def test_the_api_is_importable_from_dlcli_whatever_was_imported_first():
 
 
 def test_load_config_validates_as_validate_does(tmp_path: Path):
-    loaded = load_config(tiny_config(tmp_path), overrides=["train.epochs=5"])
+    loaded = load_config(three_class_config(tmp_path), overrides=["train.epochs=5"])
     assert loaded.config.train.epochs == 5 and loaded.config.compile.optimizer.name == "adam"
     with pytest.raises(ConfigError) as raised:
-        load_config(tiny_config(tmp_path), overrides=["train.epoch=5"])
-    printed = cli("validate", tiny_config(tmp_path), "--set", "train.epoch=5")
+        load_config(three_class_config(tmp_path), overrides=["train.epoch=5"])
+    printed = cli("validate", three_class_config(tmp_path), "--set", "train.epoch=5")
     assert printed.exit_code == 2 == raised.value.exit_code
     assert str(raised.value.problems[0]) in printed.output
     assert "did you mean 'epochs'" in str(raised.value.problems[0])
@@ -101,15 +101,15 @@ def test_errors_are_the_cli_errors_with_the_same_messages(trained, tmp_path: Pat
     with pytest.raises(ConfigError):
         train(tmp_path / "missing.yaml", runs_dir=tmp_path / "runs", progress="none")
     with pytest.raises(UsageError, match="progress must be"):
-        train(tiny_config(tmp_path), progress="fancy")
+        train(three_class_config(tmp_path), progress="fancy")
     with pytest.raises(UsageError, match="--name"):
-        train(tiny_config(tmp_path), name="../escape", progress="none")
+        train(three_class_config(tmp_path), name="../escape", progress="none")
     assert not (tmp_path / "runs").exists()  # no mistake left a run directory
 
 
 def test_compare_returns_the_comparison(tmp_path: Path):
     result = compare(
-        tiny_config(tmp_path), vary=["train.batch_size=8,16"], overrides=["train.epochs=1"],
+        three_class_config(tmp_path), vary=["train.batch_size=8,16"], overrides=["train.epochs=1"],
         runs_dir=tmp_path / "runs", progress="none",
     )  # fmt: skip
     assert result.path.is_dir() and (result.path / "comparison.json").is_file()
@@ -117,4 +117,4 @@ def test_compare_returns_the_comparison(tmp_path: Path):
     assert {row["group"] for row in result.summary["ranking"]} == {"batch_size=8", "batch_size=16"}
     assert result.summary["best_vs_runner_up"]["n"] == [1, 1]  # one seed: no test possible
     with pytest.raises(UsageError, match="at least one --vary"):
-        compare(tiny_config(tmp_path), runs_dir=tmp_path / "runs", progress="none")
+        compare(three_class_config(tmp_path), runs_dir=tmp_path / "runs", progress="none")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.training.test_resume import offline_env
+from tests.helpers.processes import offline_env
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]

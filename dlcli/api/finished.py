@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from dlcli.compare.plan import Comparison
+from dlcli.comparison.plan import Comparison
 from dlcli.errors import UsageError
-from dlcli.training.run_handle import Run
+from dlcli.trained.run_handle import Run
 
 
 def evaluate(run: str | Path | Run, data: str | None = None, verbose: bool = False) -> dict:
     """Evaluate a trained run again (its test split, or `data`); records evaluation.json."""
-    from dlcli.training.inference import evaluate as run_evaluation
+    from dlcli.trained.inference import evaluate as run_evaluation
 
     return run_evaluation(_path(run), data, verbose)
 
@@ -73,7 +73,7 @@ def predict_chunks(
     threshold: float = 0.5,
 ) -> tuple[int, Iterator[list[dict[str, Any]]]]:
     """As predict, for inputs too large for one list: (row count, chunks of rows)."""
-    from dlcli.training.prediction import predict_chunks as run_chunks
+    from dlcli.trained.prediction import predict_chunks as run_chunks
 
     if top_k < 1:
         raise UsageError("top_k must be at least 1")
@@ -84,7 +84,7 @@ def predict_chunks(
 
 def inspect(run: str | Path | Run, verbose: bool = False) -> list[dict[str, Any]]:
     """Each layer's weights: shapes and statistics, as `dlcli inspect` lists them."""
-    from dlcli.training.inference import inspect as run_inspection
+    from dlcli.trained.inference import inspect as run_inspection
 
     return run_inspection(_path(run), verbose)
 

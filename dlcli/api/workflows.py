@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dlcli.compare.plan import Axis, Comparison, optimizer_axis, vary_axes
+from dlcli.comparison.plan import Axis, Comparison, optimizer_axis, vary_axes
+from dlcli.comparison.request import ComparisonRequest
 from dlcli.config.loader import LoadedConfig
 from dlcli.config.loader import load_config as _load_config
 from dlcli.config.names import run_name_problem
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
-from dlcli.training.run_handle import Run
-from dlcli.training.runner import Output
+from dlcli.runtime.backend import SOLO
+from dlcli.trained.run_handle import Run
+from dlcli.training.request import Output, TrainRequest
 from dlcli.training.validation import Validation
 
 ConfigLike = str | Path | LoadedConfig
@@ -60,47 +63,58 @@ def train(
     processes; `job` = (coordinator "HOST:PORT", number of processes, this process's id)
     makes this process one of a job that may span hosts (docs/scaling-out.md).
     """
-    output = _output(progress, verbose, stream)
+    from dlcli.training.distributed import job_from
+
     overrides = [*overrides, f"train.backend={backend}"] if backend else list(overrides)
-    if processes != 1 or any(part is not None for part in job):
-        return _train_in_processes(config, overrides, runs_dir, name, resume, output, mlflow,
-                                   processes, job)  # fmt: skip
-    if resume is not None:
+    request = TrainRequest(
+        runs_dir=Path(runs_dir), name=name, resume=None if resume is None else Path(resume),
+        output=_output(progress, verbose, stream), job=job_from(*job) or SOLO,
+        processes=processes,
+    )  # fmt: skip
+    if request.distributed:
+        if mlflow:
+            raise UsageError(MLFLOW_WITH_PROCESSES)
+        return train_request(config, overrides, request)
+    if request.resume is not None:
         if name is not None:
             raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
-        from dlcli.training.resume import resume_training
-
-        path = None if config is None else Path(str(config))
-        trackers = trackers_from(Path(resume) / files.CONFIG_FILE, [], Path(resume).parent, mlflow)
-        result = resume_training(Path(resume), path, list(overrides), output, trackers)
+        trackers = trackers_from(request.resume / files.CONFIG_FILE, [], request.resume.parent,
+                                 mlflow)  # fmt: skip
     elif config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
     else:
         if name is not None and (problem := run_name_problem(name)):
             raise UsageError(f"--name: {problem}")
-        from dlcli.training.runner import train as run_training
-
-        loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
-        trackers = trackers_from(loaded, [], runs_dir, mlflow)
-        result = run_training(loaded, runs_dir, name, output, trackers)
-    return Run(
-        result.run_dir, result.history, result.metrics, result.evaluated_on,
-        result.device, result.seconds,
-    )  # fmt: skip
+        config = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+        trackers = trackers_from(config, [], runs_dir, mlflow)
+    return train_request(config, overrides, request.but(trackers=tuple(trackers)))
 
 
-def _train_in_processes(
-    config, overrides, runs_dir, name, resume, output, mlflow: bool, processes: int, job
-) -> Run:
-    """Data-parallel training (dlcli.training.launch); MLflow is refused, not dropped."""
-    if mlflow or (config is not None and trackers_from(config, overrides, runs_dir, False)):
-        raise UsageError(
-            "MLflow tracking does not go with --processes/--coordinator yet (the workers "
-            "would not log); train without --mlflow or tracking.mlflow, or in one process"
-        )
-    from dlcli.training.launch import train_distributed
+MLFLOW_WITH_PROCESSES = (
+    "MLflow tracking does not go with --processes/--coordinator yet (the workers "
+    "would not log); train without --mlflow or tracking.mlflow, or in one process"
+)
 
-    return train_distributed(config, overrides, runs_dir, name, resume, output, processes, job)
+
+def train_request(config: ConfigLike | None, overrides: list[str], request: TrainRequest) -> Run:
+    """Train from a request already built: `train` above, and each worker of a job."""
+    if request.distributed:
+        if config is not None and trackers_from(config, overrides, request.runs_dir, False):
+            raise UsageError(MLFLOW_WITH_PROCESSES)
+        from dlcli.training.launch import train_distributed
+
+        return train_distributed(config, overrides, request)
+    if request.resume is not None:
+        from dlcli.training.resume import resume_training
+
+        path = None if config is None else Path(str(config))
+        return resume_training(request.resume, path, overrides, request)
+    if config is None:
+        raise UsageError("give a config file to train, or --resume RUN_DIR")
+    from dlcli.training.runner import train as run_training
+
+    loaded = config if isinstance(config, LoadedConfig) else load_config(config, overrides)
+    return run_training(loaded, request)
 
 
 def compare(
@@ -122,10 +136,9 @@ def compare(
     With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member.
     Members of another backend than this process's, or with `processes` > 1 (each member
     data-parallel), train in child processes."""
-    return _compare(
-        config, lambda: vary_axes(list(vary)), seeds, overrides, target, runs_dir, resume,
-        _output(progress, verbose, stream), mlflow, processes,
-    )  # fmt: skip
+    request = ComparisonRequest(seeds, target, Path(runs_dir), _output(progress, verbose, stream),
+                                processes=processes)  # fmt: skip
+    return _compare(config, lambda: vary_axes(list(vary)), overrides, resume, request, mlflow)
 
 
 def compare_optimizers(
@@ -146,18 +159,15 @@ def compare_optimizers(
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
     `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
-    return _compare(
-        config, lambda: [optimizer_axis(list(optimizers), list(learning_rates))], seeds,
-        overrides, target, runs_dir, resume, _output(progress, verbose, stream), mlflow,
-        processes,
-    )  # fmt: skip
+    request = ComparisonRequest(seeds, target, Path(runs_dir), _output(progress, verbose, stream),
+                                processes=processes)  # fmt: skip
+    axes = lambda: [optimizer_axis(list(optimizers), list(learning_rates))]  # noqa: E731
+    return _compare(config, axes, overrides, resume, request, mlflow)
 
 
-def _compare(
-    config, make_axes: Callable[[], list[Axis]], seeds, overrides, target, runs_dir, resume,
-    output, mlflow: bool = False, processes: int = 1,
-) -> Comparison:  # fmt: skip
-    from dlcli.compare.members import run_comparison
+def _compare(config, make_axes: Callable[[], list[Axis]], overrides, resume, request,
+             mlflow: bool) -> Comparison:  # fmt: skip
+    from dlcli.comparison.members import run_comparison
 
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)
@@ -165,11 +175,9 @@ def _compare(
     if resume_path is not None:
         trackers = trackers_from(resume_path / files.CONFIG_FILE, [], resume_path.parent, mlflow)
     elif path is not None:
-        trackers = trackers_from(path, list(overrides), runs_dir, mlflow)
-    return run_comparison(
-        path, resume_path, make_axes, list(overrides), seeds, target, runs_dir, output, trackers,
-        processes,
-    )  # fmt: skip
+        trackers = trackers_from(path, list(overrides), request.runs_dir, mlflow)
+    request = replace(request, observers=tuple(trackers))
+    return run_comparison(path, resume_path, make_axes, list(overrides), request)
 
 
 def trackers_from(config, overrides: list[str], runs_dir, mlflow: bool) -> list:

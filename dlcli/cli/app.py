@@ -7,7 +7,6 @@ exit code, live in `dlcli.cli.options`. Nothing here imports TensorFlow or Keras
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +29,6 @@ from dlcli.cli.options import (
     reported,
 )
 from dlcli.cli.scale_options import (
-    LAUNCHED_ENV,
     BackendOpt,
     CoordinatorOpt,
     NumProcessesOpt,
@@ -117,8 +115,9 @@ def train(
             mlflow=mlflow, backend=backend, processes=processes,
             job=(coordinator, num_processes, process_id), **progress_options(quiet, json_, verbose),
         )  # fmt: skip
-    # In a job only process 0 shows the result; under --processes, the launcher does.
-    if not (process_id or os.environ.get(LAUNCHED_ENV)):
+    # In a job only process 0 shows the result (a local launcher's workers are
+    # `dlcli.cli.worker`, which shows none).
+    if not process_id:
         _show_train_result(result, json_)
 
 

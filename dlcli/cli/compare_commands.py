@@ -122,7 +122,7 @@ def compare(
 
 def _show_comparison(comparison, json_: bool) -> None:
     """The ranking (table or JSON); exit 1 when some member did not complete."""
-    from dlcli.compare.report import json_summary, ranking_table, verdict
+    from dlcli.comparison.report import json_summary, ranking_table, verdict
 
     if json_:
         print_json(json_summary(comparison))

@@ -1,7 +1,7 @@
 """Write predictions as they come: a file the user asked for (CSV or JSON, by extension),
 JSON on stdout, and a bounded preview for the terminal.
 
-Predictions arrive in chunks (dlcli.training.inference.predict_chunks), each written
+Predictions arrive in chunks (dlcli.trained.inference.predict_chunks), each written
 out and dropped, so a 3-million-row input costs the memory of one chunk here, not of
 3 million row objects. The file is written beside its target under a temporary name
 and renamed at the end: an interrupted prediction never leaves a file that looks whole.

@@ -8,10 +8,6 @@ from typing import Annotated
 
 import typer
 
-# Set by the local launcher (`--processes`) for the processes it starts: it shows the
-# result itself (dlcli.training.distributed.launch).
-LAUNCHED_ENV = "DLCLI_LAUNCHED"
-
 BackendOpt = Annotated[
     str | None,
     typer.Option(

@@ -24,5 +24,5 @@ MAX_DIMENSION = 1_048_576  # one dimension of model.input_shape or data.reshape
 MAX_SAMPLES = 1_000_000_000  # counts with no tighter limit (train_samples, test_samples)
 MAX_GENERATED_SAMPLES = 10_000_000  # dataset: linear draws at most this many samples
 
-# --- the model's memory (dlcli.training.capacity) --------------------------------------
+# --- the model's memory (dlcli.models.capacity) --------------------------------------
 MEMORY_SHARE = 0.9  # a model whose estimate exceeds this share of available memory is refused

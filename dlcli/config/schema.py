@@ -244,9 +244,9 @@ class TrainConfig(Strict):
     device: Literal["auto", "cpu", "gpu"] = "auto"  # auto: a GPU if the backend sees one
     callbacks: CallbacksConfig = CallbacksConfig()  # Keras callbacks; each is off unless set
 
-    # Speed (dlcli/training/speed.py; numbers in docs/performance.md). Chosen by measurement.
+    # Speed (dlcli/runtime/speed.py; numbers in docs/performance.md). Chosen by measurement.
     jit_compile: Literal["auto"] | Flag = "auto"  # XLA for fit(); auto: by kind of model and
-    # device as measured (training/speed_policy.py): on a CPU, on for dense and Embedding
+    # device as measured (runtime/speed_policy.py): on a CPU, on for dense and Embedding
     # models from 1000 steps, off for convolution/recurrent; Keras's default on a GPU or JAX;
     # off with deterministic. env.json and summary.txt record the decision and why
     steps_per_execution: count(MAX_STEPS_PER_EXECUTION) = 32  # batches per call into TF (XLA: one

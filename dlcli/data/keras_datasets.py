@@ -98,7 +98,7 @@ def find_local(name: str) -> tuple[str, Path] | None:
 
 def download(name: str, **kwargs: Any) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
     """Keras's own loader (downloads into its cache). Tests monkeypatch this."""
-    from dlcli.config.runtime import import_keras
+    from dlcli.runtime.bootstrap import import_keras
 
     keras = import_keras()  # on the chosen backend, its start-up noise hidden
 

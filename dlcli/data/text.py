@@ -144,7 +144,7 @@ def _split(count: int, cfg: DataConfig, seed: int) -> tuple[np.ndarray, ...]:
 
 
 def _vectorizer(level: str, size: int, length: int, vocabulary: list[str] | None = None):
-    from dlcli.config.runtime import quiet_tensorflow
+    from dlcli.runtime.bootstrap import quiet_tensorflow
 
     quiet_tensorflow()  # no-op when TensorFlow is already up (e.g. with --verbose)
     import keras

@@ -27,8 +27,8 @@ from dlcli.errors import ModelError, RunDirError, UsageError, first_line
 from dlcli.export.diagnose import conversion_error
 from dlcli.export.formats import FORMATS, Format, Runner
 from dlcli.runs import rundir as files
-from dlcli.training.inference import TrainedRun, load_trained
-from dlcli.training.model_info import check_inputs, describe
+from dlcli.trained.inference import TrainedRun, load_trained
+from dlcli.trained.model_info import check_inputs, describe
 
 TOLERANCE = 1e-5  # |exported - keras| <= TOLERANCE + TOLERANCE * |keras|, per value
 CHECK_SAMPLES = 16  # real test inputs each export is checked on

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dlcli.errors import DataError
-from dlcli.training.inference import TrainedRun, check_input_shape
+from dlcli.trained.inference import TrainedRun, check_input_shape
 
 MAX_TEXT_CHARS = 100_000  # one text; longer is cut to sequence_length tokens anyway
 

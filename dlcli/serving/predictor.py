@@ -23,9 +23,9 @@ from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
 from dlcli.errors import DataError, first_line
 from dlcli.serving.own_inputs import own_inputs
-from dlcli.training.inference import TrainedRun, load_trained
-from dlcli.training.model_info import describe
-from dlcli.training.prediction import (
+from dlcli.trained.inference import TrainedRun, load_trained
+from dlcli.trained.model_info import describe
+from dlcli.trained.prediction import (
     check_threshold,
     in_output_units,
     model_inputs,

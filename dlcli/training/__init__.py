@@ -1,9 +1,10 @@
-"""Stage 3, training: a checked config and its data become a trained, saved model.
+"""Stage: the fit loop. A checked config and its data become a trained, saved run.
 
-Owns building the Keras model (`builder`), checking that model and data fit before
-TensorFlow starts (`checks`), the runner that trains into a run directory (`runner`),
-checkpoints and `--resume` (`checkpoint`, `resume`), the callbacks and diagnostics,
-Ctrl-C handling (`interrupts`), device and speed settings (`device`, `speed`), and using a
-finished run again (`inference`: evaluate, predict, inspect). Keras and TensorFlow are
-imported only inside the functions that need them.
+Owns the runner that trains into a run directory (`runner`, with `run_facts` and
+`scoring`), checkpoints and `--resume` (`checkpoint`, `resume`), the callbacks, TensorBoard
+logs and diagnostics, the tracker hooks (`observers`), Ctrl-C handling (`interrupts`),
+data-parallel jobs (`distributed`, `launch`) and what `dlcli validate` adds to the schema
+(`validation`). Building the model is `dlcli.models`, the backend and speed settings
+`dlcli.runtime`, using a finished run `dlcli.trained`. Keras and TensorFlow are imported
+only inside the functions that need them.
 """

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from dlcli.config.names import higher_is_better
-from dlcli.config.runtime import import_keras
 from dlcli.config.schema import CallbacksConfig
 from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
+from dlcli.runtime.bootstrap import import_keras
 
 keras = import_keras()  # on the backend the runner chose, before this module is imported
 

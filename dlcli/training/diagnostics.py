@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcli.config.runtime import import_keras
 from dlcli.runs.plots import new_figure, png_bytes
 from dlcli.runs.rundir import DIAGNOSTICS_FILE, GRADIENT_PLOT, PLOTS_DIR, RunDir
+from dlcli.runtime.bootstrap import import_keras
 
 keras = import_keras()  # on the backend the runner chose, before this module is imported
 
@@ -68,7 +68,7 @@ def _measured_until(run: RunDir, epoch: int) -> dict[str, Any] | None:
 
 def gradient_norms(model, x, y) -> dict[str, float]:
     """Layer name -> ||d loss / d kernel|| on (x, y), in layer order (input side first)."""
-    from dlcli.training import backend
+    from dlcli.runtime import backend
 
     layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
     norms = backend.gradient_norms(model, x, y, [layer.kernel for layer in layers])

@@ -33,8 +33,10 @@ from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DistributedError, Interrupted, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.backend import Job, refuse_processes
-from dlcli.training.runner import Output, TrainResult, load_checked_data, train_on
+from dlcli.runtime.backend import Job, refuse_processes
+from dlcli.trained.run_handle import Run
+from dlcli.training.request import TrainRequest
+from dlcli.training.runner import load_checked_data, train_on
 
 DEAD_PEER_GRACE = 10.0  # seconds the others get to stop by themselves after one failed
 STOP_GRACE = 15.0  # after Ctrl-C / SIGTERM: seconds to record the interruption, then kill
@@ -84,23 +86,22 @@ def check_job_config(loaded: LoadedConfig, processes: int) -> None:
 
 
 def train_worker(
-    loaded: LoadedConfig,
-    job: Job,
-    runs_dir: str | Path,
-    name: str | None,
-    output: Output,
-    resume_from: RunDir | None = None,
-    dataset=None,
-) -> TrainResult:
-    """Train as process `job.process_id` of the job, on this process's shard (of
+    loaded: LoadedConfig, request: TrainRequest, resume_from: RunDir | None = None, dataset=None
+) -> Run:
+    """Train as process `request.job.process_id` of the job, on this process's shard (of
     `dataset`, or of the config's data)."""
+    job = request.job
     check_job_config(loaded, job.num_processes)
     dataset = shard(dataset if dataset is not None else load_checked_data(loaded), job)
     if job.writes:
-        return train_on(loaded, dataset, runs_dir, name, output, resume_from=resume_from, job=job)
-    quiet = Output("none", verbose=output.verbose)
+        return train_on(loaded, dataset, request, resume_from=resume_from)
     with _worker_dir() as scratch:
-        return train_on(loaded, dataset, scratch, name, quiet, job=job)
+        return train_on(loaded, dataset, _scratch_request(request, scratch))
+
+
+def _scratch_request(request: TrainRequest, scratch: str) -> TrainRequest:
+    """A process other than 0: its private run directory, no progress of its own."""
+    return request.but(runs_dir=Path(scratch), output=request.output.quiet())
 
 
 @contextlib.contextmanager
@@ -140,20 +141,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def launch(
-    command: list[str], processes: int, runs_dir: Path, resume: Path | None, stream=None
-) -> Path:
-    """Run `python -m COMMAND` as `processes` local processes of one job; return the run
-    directory process 0 wrote in `runs_dir`. `command` is e.g. ["dlcli", "train", CONFIG,
-    "--set=...", "--runs-dir=..."], without --processes; each process gets the job options
-    (--coordinator, --num-processes, --process-id) and all but process 0 --quiet; their
-    output goes to `stream` (default stdout; stderr when stdout is for --json)."""
+def local_jobs(processes: int) -> list[Job]:
+    """The places of a job of `processes` on this host, around a free coordinator port."""
     if processes < 2:
         raise UsageError("--processes must be at least 2 (1 is a plain `dlcli train`)")
     coordinator = f"127.0.0.1:{free_port()}"
+    return [Job(coordinator, processes, index) for index in range(processes)]
+
+
+def launch(
+    commands: list[list[str]], runs_dir: Path, resume: Path | None, stream=None
+) -> Path:
+    """Run `python -m COMMAND` for each command, the processes of one job (process 0's
+    first); return the run directory process 0 wrote in `runs_dir`. Their output goes to
+    `stream` (default stdout; stderr when stdout is for --json)."""
+    processes = len(commands)
     before = _run_dirs(runs_dir)
     stream = stream or sys.stdout
-    workers = [_start(command, coordinator, processes, i, stream) for i in range(processes)]
+    workers = [_start(command, stream) for command in commands]
     try:
         failure = _watch(workers)
     except KeyboardInterrupt:
@@ -172,14 +177,10 @@ def launch(
     return run
 
 
-def _start(command: list[str], coordinator: str, processes: int, index: int, stream):
-    argv = [sys.executable, "-m", *command, "--coordinator", coordinator,
-            "--num-processes", str(processes), "--process-id", str(index)]  # fmt: skip
-    if index > 0:
-        argv.append("--quiet")  # one progress display: process 0's
-    # DLCLI_LAUNCHED: the launcher shows the result (cli.scale_options.LAUNCHED_ENV)
-    env = {**os.environ, "KERAS_BACKEND": "jax", "DLCLI_LAUNCHED": "1"}
-    worker = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
+def _start(command: list[str], stream):
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    worker = subprocess.Popen([sys.executable, "-m", *command], env=env,
+                              stdout=subprocess.PIPE, text=True, bufsize=1)  # fmt: skip
     threading.Thread(target=_forward, args=(worker.stdout, stream), daemon=True).start()
     return worker
 
@@ -257,17 +258,18 @@ def _mark_failed(run: Path | None, reason: str) -> None:
 
 
 def resume_worker(
-    run_path: Path, config: Path | None, overrides: list[str], job: Job, output: Output
-) -> TrainResult:
+    run_path: Path, config: Path | None, overrides: list[str], request: TrainRequest
+) -> Run:
     """`--resume RUN` as one process of a job: process 0 checks the run may resume and
     continues it; the others start from a private copy of its checkpoint."""
     from dlcli.config.loader import load_config
     from dlcli.training.resume import check_resumable
 
+    job = request.job
     run = RunDir.open(run_path)
     if job.writes:
         loaded = check_resumable(run, config, overrides)
-        return train_worker(loaded, job, run.path.parent, None, output, resume_from=run)
+        return train_worker(loaded, request, resume_from=run)
     loaded = load_config(config or run.file(files.CONFIG_FILE), overrides)
     check_job_config(loaded, job.num_processes)
     dataset = shard(load_checked_data(loaded), job)
@@ -276,5 +278,4 @@ def resume_worker(
         copy.path.mkdir(parents=True)
         if run.file(files.CHECKPOINT_DIR).is_dir():  # only it is read; no epoch ends meanwhile
             shutil.copytree(run.file(files.CHECKPOINT_DIR), copy.file(files.CHECKPOINT_DIR))
-        quiet = Output("none", verbose=output.verbose)
-        return train_on(loaded, dataset, scratch, None, quiet, resume_from=copy, job=job)
+        return train_on(loaded, dataset, _scratch_request(request, scratch), resume_from=copy)

@@ -14,22 +14,21 @@ from dlcli.config.loader import LoadedConfig, load_config
 from dlcli.errors import RunDirError, UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.trained.inference import load_run_config
 from dlcli.training.checkpoint import checkpoint_state, config_hash
-from dlcli.training.inference import load_run_config
+from dlcli.training.request import TrainRequest
 from dlcli.training.runner import load_checked_data, train_on
 
 
 def resume_training(
-    run_path: Path, config: Path | None, overrides: list[str], output, observers=()
+    run_path: Path, config: Path | None, overrides: list[str], request: TrainRequest
 ):
     """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch."""
     run = RunDir.open(run_path)
     with run.locked():  # before any check: two resumes of one run can never both proceed
         loaded = check_resumable(run, config, overrides)
         dataset = load_checked_data(loaded)
-        return train_on(
-            loaded, dataset, run.path.parent, output=output, resume_from=run, observers=observers
-        )
+        return train_on(loaded, dataset, request, resume_from=run)
 
 
 def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> LoadedConfig:

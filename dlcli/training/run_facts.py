@@ -9,17 +9,17 @@ from typing import Any
 
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.training.backend import Job
+from dlcli.runtime.backend import Job
 
 
 def write_run_facts(
-    run: RunDir, model, dataset, device: str, cfg, job: Job | None, speed: dict | None = None
+    run: RunDir, model, dataset, device: str, cfg, job: Job, speed: dict | None = None
 ) -> dict[str, Any]:
     """summary.txt, preprocessing.json, data.json and env.json; returns env.json's content."""
-    from dlcli.training import backend
-    from dlcli.training.builder import model_summary
-    from dlcli.training.feeding import shapes
-    from dlcli.training.speed_policy import speed_summary
+    from dlcli.models.builder import model_summary
+    from dlcli.runtime import backend
+    from dlcli.runtime.feeding import shapes
+    from dlcli.runtime.speed_policy import speed_summary
 
     summary = model_summary(model) + (speed_summary(speed) if speed else "")
     run.write_text(files.SUMMARY_FILE, summary)
@@ -34,7 +34,7 @@ def write_run_facts(
         "device": device,
         "devices": backend.device_names(),
         "distribute": cfg.train.distribute,
-        "processes": job.num_processes if job else 1,
+        "processes": job.num_processes,
         "seed": cfg.seed,
         "command": command_line(),
         "data_files": dataset.files,

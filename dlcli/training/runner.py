@@ -10,70 +10,43 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import DlcliError, ModelError, TrainingError, first_line
-from dlcli.runs import rundir as files
-from dlcli.runs.rundir import RunDir
-from dlcli.training.backend import Job
-from dlcli.training.capacity import (
+from dlcli.models.capacity import (
     is_out_of_memory,
     out_of_memory_message,
     out_of_memory_reported,
 )
-from dlcli.training.checks import check_fit
+from dlcli.models.checks import check_fit
+from dlcli.runs import rundir as files
+from dlcli.runs.rundir import RunDir
+from dlcli.runtime.backend import SOLO, Job
+from dlcli.runtime.speed import set_xla
+from dlcli.trained.run_handle import Run
 from dlcli.training.observers import RunObserver, epoch_callback, notify, observed
+from dlcli.training.request import Output, TrainRequest
 from dlcli.training.run_facts import command_line, write_run_facts
 from dlcli.training.scoring import final_evaluation
-from dlcli.training.speed import set_xla
 
 
-@dataclass
-class Output:
-    """How a command shows progress: `bar` (a terminal), `lines` (logs) or `none`."""
-
-    progress: str = "lines"
-    stream: Any = None  # where progress goes; None: stdout
-    verbose: bool = False
-    prefix: str = ""  # before each progress line, e.g. "[3/12 adam s1] " in a comparison
-    resume_hint: str | None = None  # how to continue after Ctrl-C; None: `train --resume RUN`
-
-
-@dataclass
-class TrainResult:
-    run_dir: Path
-    metrics: dict[str, float]
-    history: dict[str, list[float]]
-    device: str
-    evaluated_on: str
-    seconds: float
-
-
-def train(
-    loaded: LoadedConfig,
-    runs_dir: str | Path = "runs",
-    name: str | None = None,
-    output: Output | None = None,
-    observers: Sequence[RunObserver] = (),
-) -> TrainResult:
+def train(loaded: LoadedConfig, request: TrainRequest | None = None) -> Run:
     """Train the configured model and write a complete run directory; return its results.
-    `observers` (e.g. an experiment tracker) follow the run: dlcli.training.observers."""
-    from dlcli.config.runtime import choose_backend
+    The request's trackers follow the run: dlcli.training.observers."""
+    from dlcli.runtime.bootstrap import choose_backend
 
+    request = request or TrainRequest()
     started = time.perf_counter()
     choose_backend(loaded.config.train.backend)  # before anything can import Keras
     dataset = load_checked_data(loaded)
-    return train_on(loaded, dataset, runs_dir, name, output, started=started, observers=observers)
+    return train_on(loaded, dataset, request, started=started)
 
 
 def load_checked_data(loaded: LoadedConfig):
     """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
     from dlcli.data.pipeline import load_dataset
-    from dlcli.training.capacity import check_capacity
+    from dlcli.models.capacity import check_capacity
 
     check_capacity(loaded)  # before the data: a model too large for memory costs nothing
     dataset = load_dataset(loaded.config.data, loaded.config.seed)
@@ -87,29 +60,24 @@ def load_checked_data(loaded: LoadedConfig):
 def train_on(
     loaded: LoadedConfig,
     dataset,
-    runs_dir: str | Path,
-    name: str | None = None,
-    output: Output | None = None,
-    started: float | None = None,
+    request: TrainRequest,
     resume_from: RunDir | None = None,
-    observers: Sequence[RunObserver] = (),
-    job: Job | None = None,
-) -> TrainResult:
+    started: float | None = None,
+) -> Run:
     """Train on data already loaded (a comparison loads it once for all its members).
     With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
-    with `job`, as one process of a data-parallel job (dlcli.training.distributed), on
-    this process's shard of the data."""
+    with the request's job, as one process of a data-parallel job
+    (dlcli.training.distributed), on this process's shard of the data."""
     from dlcli.training.checkpoint import config_hash, restore
     from dlcli.training.interrupts import stop_on_signals
 
-    output = output or Output()
+    output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
     cfg = loaded.config
     with out_of_memory_reported():
-        # (job only when there is one: tests wrap prepare_model(loaded, output))
-        model, device = prepare_model(loaded, output, job) if job else prepare_model(loaded, output)
+        model, device = prepare_model(loaded, output, job)
     speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
-    run = resume_from or RunDir.create(runs_dir, name or cfg.name)
+    run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
             stack.enter_context(run.locked())  # before the run's first file, for its life
@@ -123,25 +91,25 @@ def train_on(
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
-            eval_batch = max(cfg.train.eval_batch_size // (job.num_processes if job else 1), 1)
+            eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)
             metrics, evaluated_on = final_evaluation(
-                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=job is None
+                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=not job.joined
             )
             _save_artifacts(run, model, history, metrics, evaluated_on)
             run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
             final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
-    return TrainResult(run.path, metrics, history, device, evaluated_on, seconds)
+    return Run(run.path, history, metrics, evaluated_on, device, seconds)
 
 
-def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
+def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     """Start the backend on the configured device (joining `job` first, if any), seed it,
     build and compile the model (replicated over devices or processes, if distributed)."""
-    from dlcli.config.runtime import choose_backend, import_keras
-    from dlcli.training import backend
-    from dlcli.training.builder import build_model, compile_model
-    from dlcli.training.device import seed_everything, select_device
-    from dlcli.training.speed import compile_options, configure_runtime
+    from dlcli.models.builder import build_model, compile_model
+    from dlcli.runtime import backend
+    from dlcli.runtime.backend import seed_everything, select_device
+    from dlcli.runtime.bootstrap import choose_backend, import_keras
+    from dlcli.runtime.speed import compile_options, configure_runtime
 
     cfg = loaded.config
     choose_backend(cfg.train.backend)
@@ -149,7 +117,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
     # what this process built before, so a run resumed in the same process (the Python
     # API, a comparison) records its diagnostics under the same names.
     import_keras(output.verbose).backend.clear_session()
-    if job is not None:
+    if job.joined:
         backend.join_job(job)  # before the backend touches a device
     device = select_device(cfg.train.device)
     seed_everything(cfg.seed)
@@ -162,7 +130,7 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job | None = None):
                 raise
             raise ModelError(f"{loaded.position(error.key)}: {error}") from None
         if cfg.model.kind == "gan":  # two optimizers, its own loss
-            from dlcli.training.gan import compile_gan
+            from dlcli.models.gan import compile_gan
 
             compile_gan(model, cfg.compile, cfg.train.steps_per_execution)
         else:
@@ -197,13 +165,13 @@ def _recorded_state(run: RunDir) -> str:
 
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
-         observers: Sequence[RunObserver] = (), job: Job | None = None) -> dict:  # fmt: skip
-    from dlcli.training.backend import model_errors
+         observers: Sequence[RunObserver] = (), job: Job = SOLO) -> dict:  # fmt: skip
+    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.feeding import fit_arguments
+    from dlcli.runtime.speed import without_xla
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
     from dlcli.training.checkpoint import keep_last_good, save_checkpoint
     from dlcli.training.diagnostics import diagnostic_callbacks
-    from dlcli.training.feeding import fit_arguments
-    from dlcli.training.speed import without_xla
     from dlcli.training.tensorboard_logs import tensorboard_callbacks
 
     cfg = loaded.config.train
@@ -223,7 +191,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     try:
         model.fit(
             # arrays, or a source's streamed batches; each process its share of a batch
-            **fit_arguments(dataset, cfg, job.num_processes if job else 1),
+            **fit_arguments(dataset, cfg, job.num_processes),
             initial_epoch=start.epoch,
             callbacks=callbacks,
             verbose=0,
@@ -245,7 +213,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
 
 def _gan_callbacks(run: RunDir, loaded: LoadedConfig) -> list:
     """plots/samples_epoch_NNN.png: the same noise, epoch after epoch."""
-    from dlcli.training.gan import sample_grid_callback
+    from dlcli.models.gan import sample_grid_callback
 
     return [sample_grid_callback(run, loaded.config.model.latent_dim, 0)]
 
@@ -269,7 +237,7 @@ def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
     run.save_with(files.WEIGHTS_FILE, model.save_weights)
     if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
-        from dlcli.training.gan import DISCRIMINATOR_FILE
+        from dlcli.models.gan import DISCRIMINATOR_FILE
 
         run.save_with(DISCRIMINATOR_FILE, model.discriminator.save)
         model = model.generator

@@ -14,8 +14,8 @@ def final_evaluation(
     """The metrics on the held-out split, and which split that was. `confusion`: draw the
     confusion matrix of a classifier (not in a job of several processes, whose
     predictions are spread over them)."""
-    from dlcli.training.backend import model_errors
-    from dlcli.training.feeding import evaluate_on, evaluation_split
+    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.feeding import evaluate_on, evaluation_split
 
     split, x, y = evaluation_split(dataset, batch_size)
     try:
@@ -30,7 +30,7 @@ def final_evaluation(
 def _confusion_plot(model, dataset, x, y, batch_size: int, plots_dir: Path) -> None:
     from dlcli.data.class_names import recorded_class_names
     from dlcli.runs.confusion import confusion_matrix, plot_confusion
-    from dlcli.training.feeding import class_predictions
+    from dlcli.runtime.feeding import class_predictions
 
     y_true, y_pred = class_predictions(model, x, y, batch_size)
     names = recorded_class_names({**dataset.preprocessing, "num_classes": dataset.num_classes})

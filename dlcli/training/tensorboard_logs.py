@@ -16,8 +16,8 @@ import sys
 import time
 from typing import Any
 
-from dlcli.config.runtime import import_keras
 from dlcli.runs.rundir import TENSORBOARD_DIR, RunDir
+from dlcli.runtime.bootstrap import import_keras
 
 keras = import_keras()  # on the backend the runner chose, before this module is imported
 

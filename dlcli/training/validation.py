@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dlcli.config.loader import LoadedConfig
-from dlcli.training.capacity import check_capacity
+from dlcli.models.capacity import check_capacity
 from dlcli.training.runner import load_checked_data
 
 
@@ -15,7 +15,7 @@ class Validation:
     """What `dlcli validate` found: the config, its size, and the data it was checked on."""
 
     loaded: LoadedConfig
-    params: int  # the model's parameter count (dlcli.training.capacity)
+    params: int  # the model's parameter count (dlcli.models.capacity)
     memory_bytes: int  # the estimated training memory
     data: str | None = None  # with data=True: the training split's shape
 

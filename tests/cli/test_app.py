@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dlcli.cli.app import app
 from dlcli.runs import rundir
-from tests.conftest import write
+from tests.helpers.files import write
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dlcli.cli.app import app
-from tests.compare.test_members import tiny_config
+from tests.helpers.configs import three_class_config
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ from tests.compare.test_members import tiny_config
     ],
 )  # fmt: skip
 def test_mistakes_give_one_message_and_train_nothing(tmp_path, args, message):
-    config, runs = tiny_config(tmp_path), tmp_path / "runs"
+    config, runs = three_class_config(tmp_path), tmp_path / "runs"
     runs.mkdir()
     result = CliRunner().invoke(app, [a.format(config=config, runs=runs) for a in args])
     assert result.exit_code in (1, 2), result.output

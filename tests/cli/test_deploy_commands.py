@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from dlcli.cli.app import app
-from tests.deploy_runs import bar_images
+from tests.helpers.deploy import bar_images
 
 runner = CliRunner()
 

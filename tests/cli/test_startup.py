@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 
 def heavy_modules_after(code: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_commands_that_train_nothing_never_import_tensorflow(args: list[str]) ->
 def test_importing_the_cli_the_config_and_the_python_api_imports_no_tensorflow() -> None:
     code = (
         "import dlcli, dlcli.cli.app, dlcli.config.loader, dlcli.config.schema, "
-        "dlcli.runs.rundir, dlcli.training.speed\n"
+        "dlcli.runs.rundir, dlcli.runtime.speed\n"
         "from dlcli import compare, evaluate, load_config, predict, train"
     )
     assert heavy_modules_after(code) == []

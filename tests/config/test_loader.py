@@ -9,29 +9,8 @@ import pytest
 import yaml
 
 from dlcli.config.loader import load_config
-from dlcli.errors import ConfigError
-from tests.conftest import REPO, write
-
-MINIMAL = """\
-name: tiny
-model:
-  input_shape: [4]
-  layers:
-    - Dense: {units: 8, activation: relu}
-    - Dense: {units: 3, activation: softmax}
-compile:
-  loss: categorical_crossentropy
-  optimizer: adam
-  metrics: [accuracy]
-train:
-  epochs: 2
-"""
-
-
-def problems_of(path: Path, overrides=()) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_config(path, list(overrides))
-    return [str(p) for p in caught.value.problems]
+from tests.helpers.configs import MINIMAL, problems_of
+from tests.helpers.files import REPO, write
 
 
 def test_minimal_config_fills_documented_defaults(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dlcli.config.loader import load_config
-from tests.config.test_loader import MINIMAL, problems_of
-from tests.conftest import write
+from tests.helpers.configs import MINIMAL, problems_of
+from tests.helpers.files import write
 
 
 def test_overrides_are_yaml_typed_and_win_over_the_file(tmp_path: Path) -> None:

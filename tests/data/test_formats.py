@@ -8,7 +8,7 @@ import pytest
 from dlcli.data.formats import read_csv, read_csv_rows
 from dlcli.data.pipeline import load_dataset
 from dlcli.errors import DataError
-from tests.data.test_pipeline import cfg, tiny_mnist, write_idx_folder
+from tests.helpers.data import cfg, tiny_mnist, write_idx_folder
 
 
 def test_idx_file_with_a_bad_magic_number_is_a_data_error(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from dlcli.data import keras_datasets
 from dlcli.data.pipeline import load_dataset
 from dlcli.errors import DataError
-from tests.data.test_pipeline import cfg, tiny_mnist, write_idx_folder
+from tests.helpers.data import cfg, tiny_mnist, write_idx_folder
 
 
 def test_mnist_npz_in_dlcli_data_dir(dirs):

@@ -11,7 +11,7 @@ import pytest
 from dlcli.data.pipeline import load_dataset
 from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
 from dlcli.errors import DataError
-from tests.data.test_pipeline import XOR, cfg, tiny_mnist, write_tiny_imdb
+from tests.helpers.data import XOR, cfg, tiny_mnist, write_tiny_imdb
 
 
 def test_imdb_new_inputs_get_the_training_oov_mapping_and_length(dirs):

@@ -1,6 +1,6 @@
 """The key end-to-end path on both backends, runs that cross backends, and backend
 parity in a comparison. TensorFlow runs in this process; JAX in child processes, since
-Keras fixes its backend at its first import (dlcli.config.runtime)."""
+Keras fixes its backend at its first import (dlcli.runtime.bootstrap)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from dlcli import api
 from dlcli.cli.app import app
-from tests.e2e.backend_scenario import scenario, write_problem
-from tests.training.test_observers import check_tensorboard_logs
-from tests.training.test_resume import offline_env
+from tests.helpers.backend_scenario import scenario, write_problem
+from tests.helpers.processes import offline_env
+from tests.helpers.tensorboard import check_tensorboard_logs
 
 pytest.importorskip("jax", reason='the jax backend is not installed (pip install "dlcli[jax]")')
 
@@ -34,7 +34,7 @@ def in_child(module: str, *args: str, tmp_path: Path, backend: str = "jax") -> s
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """The scenario's results on each backend (run once for the tests below)."""
     folders = {b: tmp_path_factory.mktemp(b) for b in ("tensorflow", "jax")}
-    jax_out = in_child("tests.e2e.backend_scenario", str(folders["jax"]), "jax",
+    jax_out = in_child("tests.helpers.backend_scenario", str(folders["jax"]), "jax",
                        tmp_path=folders["jax"])  # fmt: skip
     return {
         "tensorflow": scenario(folders["tensorflow"], "tensorflow"),

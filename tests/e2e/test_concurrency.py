@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 # Each process waits for the "go" file, then creates its run directory and writes its
 # status there, as `dlcli train` and a comparison do. No TensorFlow: this is about

@@ -9,9 +9,10 @@ import pytest
 
 from dlcli.api import predict
 from dlcli.config.loader import load_config
-from dlcli.training.inference import evaluate
-from dlcli.training.runner import Output, train
-from tests.conftest import REPO
+from dlcli.trained.inference import evaluate
+from dlcli.training.request import Output, TrainRequest
+from dlcli.training.runner import train
+from tests.helpers.files import REPO
 
 QUIET = Output("none")
 DATA = REPO / "configs" / "data"
@@ -19,36 +20,36 @@ DATA = REPO / "configs" / "data"
 
 def train_config(name: str, tmp_path, *overrides: str):
     loaded = load_config(REPO / "configs" / name, list(overrides))
-    return train(loaded, tmp_path, output=QUIET)
+    return train(loaded, TrainRequest(runs_dir=tmp_path, output=QUIET))
 
 
 def test_rnn_vs_lstm_recall_trains_on_a_short_series(tmp_path) -> None:
     result = train_config("rnn_vs_lstm_recall.yaml", tmp_path, "train.epochs=1",
                           "data.timeseries.generate.length=400")  # fmt: skip
-    data = json.loads((result.run_dir / "data.json").read_text())
+    data = json.loads((result.path / "data.json").read_text())
     assert data["rows"]["test"] == [320, 400] and "mse" in data["naive_last_value"]
 
 
 def test_lstm_forecast_trains_and_predicts_from_the_csv(tmp_path) -> None:
     result = train_config("lstm_temperature_forecast.yaml", tmp_path, "train.epochs=1")
-    [row] = predict(result.run_dir, [str(DATA / "temperatures.csv")])
+    [row] = predict(result.path, [str(DATA / "temperatures.csv")])
     assert -20 < row["values"][0] < 40  # degrees, not standardised units
 
 
 @pytest.mark.parametrize("name", ["text_embedding_lstm.yaml", "text_onehot_lstm.yaml"])
 def test_text_configs_train_and_predict_raw_strings(tmp_path, name) -> None:
     result = train_config(name, tmp_path, "train.epochs=1")
-    assert (result.run_dir / "vocabulary.json").is_file()
-    assert (result.run_dir / "plots" / "confusion_matrix.png").is_file()
-    [row] = predict(result.run_dir, ["the film was not good"])
+    assert (result.path / "vocabulary.json").is_file()
+    assert (result.path / "plots" / "confusion_matrix.png").is_file()
+    [row] = predict(result.path, ["the film was not good"])
     assert row["class_name"] in ("negative", "positive")
 
 
 def test_image_folder_cnn_trains_evaluates_and_names_classes(tmp_path) -> None:
     result = train_config("shapes_cnn.yaml", tmp_path, "train.epochs=1")
-    record = evaluate(result.run_dir)
+    record = evaluate(result.path)
     assert record["data"] == "validation" and record["samples"] == 45
-    [row] = predict(result.run_dir, [str(DATA / "shapes" / "square" / "square_000.png")])
+    [row] = predict(result.path, [str(DATA / "shapes" / "square" / "square_000.png")])
     assert row["class_name"] in ("circle", "square", "triangle")
 
 
@@ -61,7 +62,7 @@ def test_recommender_graph_trains(tmp_path) -> None:
 def test_mnist_gan_trains_on_a_few_digits(tmp_path, mnist_dir) -> None:
     result = train_config("mnist_gan.yaml", tmp_path, "train.epochs=1",
                           "data.train_samples=256")  # fmt: skip
-    assert (result.run_dir / "plots" / "samples_epoch_001.png").is_file()
+    assert (result.path / "plots" / "samples_epoch_001.png").is_file()
 
 
 # --- the results the configs' comments state (full runs) ------------------------------
@@ -70,7 +71,7 @@ def test_mnist_gan_trains_on_a_few_digits(tmp_path, mnist_dir) -> None:
 @pytest.mark.slow
 def test_lstm_beats_the_naive_forecast(tmp_path) -> None:
     result = train_config("lstm_temperature_forecast.yaml", tmp_path)
-    naive = json.loads((result.run_dir / "data.json").read_text())["naive_last_value"]
+    naive = json.loads((result.path / "data.json").read_text())["naive_last_value"]
     assert result.metrics["loss"] < naive["mse"]
 
 

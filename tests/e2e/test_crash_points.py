@@ -31,7 +31,7 @@ import yaml
 
 from dlcli.runs import rundir
 from dlcli.runs.rundir import RunDir
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 CONFIG = """\
 name: crash

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dlcli import api
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 
 def free_port() -> int:

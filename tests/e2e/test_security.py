@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from dlcli.cli.app import app
 from dlcli.config.loader import load_config
 from dlcli.errors import ConfigError
-from tests.conftest import REPO, write
+from tests.helpers.files import REPO, write
 
 XOR = (REPO / "configs" / "xor_mlp.yaml").read_text(encoding="utf-8")
 

@@ -11,7 +11,7 @@ import pytest
 from dlcli import api
 from dlcli.errors import RunDirError, UsageError
 from dlcli.export.exporter import TOLERANCE, compare
-from tests.deploy_runs import bar_images
+from tests.helpers.deploy import bar_images
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ train:
 
 @pytest.mark.slow
 def test_a_recurrent_model_exports_to_litert_with_a_batch_of_one(tmp_path: Path) -> None:
-    from tests.conftest import write
+    from tests.helpers.files import write
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 6, 2)).astype("float32")
@@ -179,7 +179,7 @@ def test_a_text_export_carries_its_vocabulary_and_how_to_use_it(tmp_path: Path) 
 
     import onnxruntime
 
-    from tests.conftest import REPO
+    from tests.helpers.files import REPO
 
     config = REPO / "configs" / "text_embedding_lstm.yaml"
     run = api.train(config, runs_dir=tmp_path / "runs", progress="none",

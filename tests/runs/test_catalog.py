@@ -15,7 +15,7 @@ from dlcli.cli.app import app
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
 from dlcli.runs.catalog import filter_rows, list_runs, sort_rows
-from tests.runs.fake_runs import fake_run
+from tests.helpers.runs import fake_run
 
 REPO = Path(__file__).resolve().parents[2]
 

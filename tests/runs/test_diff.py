@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dlcli.cli.app import app
 from dlcli.errors import RunDirError
 from dlcli.runs.diff import diff_runs, flatten
-from tests.runs.fake_runs import fake_run
+from tests.helpers.runs import fake_run
 
 
 def test_flatten_gives_dotted_keys() -> None:

@@ -15,7 +15,7 @@ from dlcli.cli.app import app
 from dlcli.errors import RunDirError
 from dlcli.runs import rundir as files
 from dlcli.runs.html_report import write_report
-from tests.runs.fake_runs import fake_run
+from tests.helpers.runs import fake_run
 
 PNG_MAGIC = b"\x89PNG"
 

@@ -14,7 +14,7 @@ from dlcli.errors import RunDirError
 from dlcli.runs import rundir
 from dlcli.runs.lock import holding, is_held
 from dlcli.runs.rundir import RunDir
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 HOLD = """\
 import sys, time

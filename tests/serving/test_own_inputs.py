@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from dlcli import api
-from tests.conftest import REPO
-from tests.serving.running import running_server
-from tests.serving.test_server import post_json
+from tests.helpers.files import REPO
+from tests.helpers.servers import post_json, running_server
 
 DATA = REPO / "configs" / "data"
 

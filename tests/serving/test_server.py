@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import threading
@@ -16,8 +15,8 @@ from PIL import Image
 from dlcli import api
 from dlcli.errors import UsageError
 from dlcli.serving.server import bind
-from tests.deploy_runs import bar_images
-from tests.serving.running import running_server
+from tests.helpers.deploy import bar_images
+from tests.helpers.servers import post_json, request, running_server
 
 MAX_BODY = 200_000  # small, so the size cap is cheap to hit
 
@@ -28,19 +27,8 @@ def server(bars_run: Path) -> Iterator[int]:
         yield port
 
 
-def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        connection.close()
 
 
-def post_json(port: int, payload) -> tuple[int, dict]:
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return request(port, "POST", "/predict", body, {"Content-Type": "application/json"})
 
 
 def multipart(files: dict[str, bytes], fields: dict[str, str] | None = None) -> tuple[bytes, str]:

@@ -29,7 +29,7 @@ def _is_loopback(host) -> bool:
 @pytest.fixture
 def loopback_only(monkeypatch: pytest.MonkeyPatch, no_network) -> None:
     """Allow connections to loopback addresses only; anything else still fails loudly."""
-    from tests.conftest import NetworkBlocked
+    from tests.helpers.network import NetworkBlocked
 
     def check(address) -> None:
         host = address[0] if isinstance(address, tuple) else address
@@ -58,8 +58,3 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch, no_network) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def free_port() -> int:
-    """A port nothing listens on now (bind only: no connection is made)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -15,8 +15,8 @@ import pytest
 from dlcli import api
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
-from tests.tiny_configs import tiny_config
-from tests.tracking.conftest import free_port
+from tests.helpers.configs import tiny_config
+from tests.helpers.servers import free_port
 
 pytest.importorskip("mlflow", reason="mlflow is not installed: pip install 'dlcli[mlflow]'")
 

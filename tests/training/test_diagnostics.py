@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.compare.test_members import tiny_config
+from tests.helpers.configs import three_class_config
 
 
 def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
@@ -13,7 +13,7 @@ def test_diagnostics_names_are_checked_and_match_the_callbacks(tmp_path):
     from dlcli.errors import ConfigError
 
     with pytest.raises(ConfigError, match="did you mean 'gradient_norms'"):
-        load_config(tiny_config(tmp_path), ["train.diagnostics=[gradient_norm]"])
+        load_config(three_class_config(tmp_path), ["train.diagnostics=[gradient_norm]"])
     from dlcli.training.diagnostics import DIAGNOSTICS
 
     assert tuple(DIAGNOSTICS) == DIAGNOSTIC_NAMES

@@ -16,36 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dlcli.cli.app import app
-from tests.conftest import write
-from tests.training.test_resume import offline_env, weights
-
-# 512 samples, no shuffling anywhere: a global batch of 32 holds the same samples
-# whether one process feeds it or two feed 16 each (every other sample), so the two
-# runs differ only by the order of floating-point sums. 128 test samples: every
-# process gets the same number, so the final metrics cover the whole split.
-CONFIG = """\
-name: dp
-seed: 5
-data:
-  dataset: linear
-  linear: {samples: 640, features: 3, outputs: 1, noise: 0.05}
-  validation: none
-  test_split: 0.2
-  shuffle: false
-model:
-  input_shape: [3]
-  layers:
-    - Dense: {units: 8, activation: tanh}
-    - Dense: {units: 1}
-compile:
-  loss: mse
-  optimizer: {name: adam, learning_rate: 0.02}
-  metrics: [mae]
-train:
-  epochs: 2
-  batch_size: 32
-  shuffle: false
-"""
+from tests.helpers.files import write
+from tests.helpers.processes import DISTRIBUTED_CONFIG, offline_env, weights
 
 
 def dlcli(tmp_path: Path, *args: str, env: dict | None = None, timeout: float = 400):
@@ -60,10 +32,10 @@ def run_dirs(runs: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def two_processes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """A run of CONFIG by two local processes: (folder, process 0's run, process 1's)."""
+    """A run of DISTRIBUTED_CONFIG by two local processes: (folder, run 0, run 1)."""
     pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
     folder = tmp_path_factory.mktemp("dp")
-    config = write(folder / "dp.yaml", CONFIG)
+    config = write(folder / "dp.yaml", DISTRIBUTED_CONFIG)
     runs, workers = folder / "runs", folder / "workers"
     two = dlcli(folder, "train", str(config), "--backend", "jax", "--processes", "2",
                 "--runs-dir", str(runs), "--json", env={"DLCLI_WORKER_DIR": str(workers)})
@@ -118,7 +90,7 @@ def test_two_processes_train_as_one_process_with_the_same_global_batch(two_proce
     ],
 )
 def test_impossible_jobs_are_refused_before_anything_starts(tmp_path, args, message) -> None:
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     runs = tmp_path / "runs"
     result = CliRunner().invoke(app, ["train", str(config), "--runs-dir", str(runs), *args])
     assert result.exit_code == 2, result.output
@@ -127,7 +99,7 @@ def test_impossible_jobs_are_refused_before_anything_starts(tmp_path, args, mess
 
 
 def test_the_tensorflow_refusal_says_why_and_what_to_use(tmp_path: Path) -> None:
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     result = CliRunner().invoke(app, ["train", str(config), "--processes", "2"])
     text = " ".join(result.output.split())
     assert "--backend jax" in text and 'pip install "dlcli[jax]"' in text
@@ -135,7 +107,7 @@ def test_the_tensorflow_refusal_says_why_and_what_to_use(tmp_path: Path) -> None
 
 
 def test_the_job_options_are_read_from_the_environment(tmp_path, monkeypatch) -> None:
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     monkeypatch.setenv("DLCLI_COORDINATOR", "127.0.0.1:1234")
     monkeypatch.setenv("DLCLI_NUM_PROCESSES", "2")
     monkeypatch.setenv("DLCLI_PROCESS_ID", "5")
@@ -146,7 +118,7 @@ def test_the_job_options_are_read_from_the_environment(tmp_path, monkeypatch) ->
 @pytest.mark.slow
 def test_a_killed_worker_ends_the_job_with_a_message_and_a_failed_run(tmp_path: Path) -> None:
     pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     runs, workers = tmp_path / "runs", tmp_path / "workers"
     env = {**offline_env(tmp_path), "DLCLI_WORKER_DIR": str(workers)}
     job = subprocess.Popen(
@@ -181,7 +153,7 @@ def _worker_pid(workers: Path, deadline: float) -> int:
 @pytest.mark.slow
 def test_a_distributed_run_resumes_with_another_number_of_processes(tmp_path: Path) -> None:
     pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     first = dlcli(tmp_path, "train", str(config), "--backend", "jax", "--processes", "2",
                   "--runs-dir", "runs", "--json", "--set", "train.epochs=1")  # fmt: skip
     assert first.returncode == 0, first.stderr[-3000:]
@@ -199,7 +171,7 @@ def test_a_distributed_run_resumes_with_another_number_of_processes(tmp_path: Pa
 @pytest.mark.slow
 def test_compare_optimizers_with_processes(tmp_path: Path) -> None:
     pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     done = dlcli(tmp_path, "compare-optimizers", str(config), "--optimizers", "sgd,adam",
                  "--processes", "2", "--set", "train.backend=jax", "--runs-dir", "runs",
                  "--json")  # fmt: skip
@@ -215,7 +187,7 @@ def test_compare_optimizers_with_processes(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_ctrl_c_stops_every_process_and_the_run_resumes(tmp_path: Path) -> None:
     pytest.importorskip("jax", reason='needs the jax backend: pip install "dlcli[jax]"')
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     runs = tmp_path / "runs"
     job = subprocess.Popen(
         [sys.executable, "-m", "dlcli", "train", str(config), "--backend", "jax",
@@ -267,7 +239,7 @@ train: {{epochs: 2, batch_size: 16}}
 
 
 def test_mlflow_with_processes_is_refused_not_silently_dropped(tmp_path: Path) -> None:
-    config = write(tmp_path / "dp.yaml", CONFIG)
+    config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     result = dlcli(tmp_path, "train", str(config), "--backend", "jax", "--processes", "2",
                    "--mlflow", "--runs-dir", str(tmp_path / "runs"))  # fmt: skip
     assert result.returncode == 2, result.stderr

@@ -13,9 +13,10 @@ from dlcli.api import predict
 from dlcli.config.loader import load_config
 from dlcli.config.model_schema import ModelConfig
 from dlcli.errors import DataError, ModelError
-from dlcli.training.builder import build_model
-from dlcli.training.inference import evaluate
-from dlcli.training.runner import Output, train
+from dlcli.models.builder import build_model
+from dlcli.trained.inference import evaluate
+from dlcli.training.request import Output, TrainRequest
+from dlcli.training.runner import train
 
 
 def write_config(tmp_path, config: dict):
@@ -43,10 +44,10 @@ def test_graph_with_column_inputs_trains_saves_and_predicts(tmp_path) -> None:
                       {"name": "rating", "inputs": ["dot"], "layer": "Flatten"}]},
         "compile": {"loss": "mse"}, "train": {"epochs": 2, "batch_size": 16},
     })  # fmt: skip
-    result = train(loaded, tmp_path / "runs", output=Output("none"))
-    assert (result.run_dir / "model.keras").is_file()
+    result = train(loaded, TrainRequest(runs_dir=tmp_path / "runs", output=Output("none")))
+    assert (result.path / "model.keras").is_file()
     (tmp_path / "pairs.csv").write_text("user,item\n1,2\n")
-    [row] = predict(result.run_dir, [str(tmp_path / "pairs.csv")])  # loads in safe mode
+    [row] = predict(result.path, [str(tmp_path / "pairs.csv")])  # loads in safe mode
     assert len(row["values"]) == 1
 
 
@@ -82,19 +83,19 @@ def test_gan_logs_both_losses_saves_sample_grids_and_generates(tmp_path) -> None
         "compile": {"loss": "binary_crossentropy", "optimizer": "adam"},
         "train": {"epochs": 2, "batch_size": 16},
     })  # fmt: skip
-    result = train(loaded, tmp_path / "runs", output=Output("none"))
-    history = json.loads((result.run_dir / "history.json").read_text())
+    result = train(loaded, TrainRequest(runs_dir=tmp_path / "runs", output=Output("none")))
+    history = json.loads((result.path / "history.json").read_text())
     assert set(history) == {"d_loss", "g_loss"} and len(history["g_loss"]) == 2
-    plots = sorted(p.name for p in (result.run_dir / "plots").iterdir())
+    plots = sorted(p.name for p in (result.path / "plots").iterdir())
     assert "samples_epoch_001.png" in plots and "samples_epoch_002.png" in plots
-    assert (result.run_dir / "discriminator.keras").is_file()
-    rows = predict(result.run_dir, ["3"])
+    assert (result.path / "discriminator.keras").is_file()
+    rows = predict(result.path, ["3"])
     assert len(rows) == 3 and all(len(r["values"]) == 16 for r in rows)
     assert all(0 <= v <= 1 for r in rows for v in r["values"])  # the sigmoid's samples
     with pytest.raises(DataError, match="is a GAN: it has no accuracy to re-evaluate"):
-        evaluate(result.run_dir)
+        evaluate(result.path)
     with pytest.raises(DataError, match="give how many samples to generate"):
-        predict(result.run_dir, ["lots"])
+        predict(result.path, ["lots"])
 
 
 def test_the_course_layers_build_and_augmentation_is_training_only() -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from dlcli import api
 from dlcli.runs import rundir as files
-from tests.tiny_configs import tiny_config
+from tests.helpers.configs import tiny_config
+from tests.helpers.tensorboard import check_tensorboard_logs
 
 
 class Recorder:
@@ -35,18 +36,19 @@ class Broken(Recorder):
 
 
 def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> None:
+    from dlcli.training.request import TrainRequest
     from dlcli.training.runner import train
 
     recorder, broken = Recorder(), Broken()
     loaded = api.load_config(tiny_config(tmp_path))
-    result = train(loaded, tmp_path / "runs", observers=[broken, recorder], output=None)
+    result = train(loaded, TrainRequest(runs_dir=tmp_path / "runs", trackers=(broken, recorder)))
     calls = recorder.calls
-    assert calls[0] == ("start", result.run_dir, "tiny", 3)
+    assert calls[0] == ("start", result.path, "tiny", 3)
     epochs = [c for c in calls if c[0] == "epoch"]
     assert [c[1] for c in epochs] == [1, 2, 3]  # counted from 1, like the progress lines
     assert epochs[0][2] == ["accuracy", "loss", "val_accuracy", "val_loss"]
     kind, status, metrics, run_dir = calls[-1]
-    assert (kind, status, run_dir) == ("end", "completed", result.run_dir)
+    assert (kind, status, run_dir) == ("end", "completed", result.path)
     assert metrics == {f"test_{k}": v for k, v in result.metrics.items()}
     # An observer's bug is reported, and the run still completes.
     assert "Broken.on_epoch failed: tracker bug" in capsys.readouterr().err
@@ -54,25 +56,11 @@ def test_observers_hear_start_each_epoch_and_the_end(tmp_path: Path, capsys) -> 
     check_tensorboard_logs(run_dir, result.history)
 
 
-def check_tensorboard_logs(run_dir: Path, history: dict) -> None:
-    """What `tensorboard --logdir runs/` shows: per-epoch loss and accuracy, train and
-    validation, read back from the event files with TensorBoard's own reader."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    logs = run_dir / files.TENSORBOARD_DIR
-    assert sorted(p.name for p in logs.iterdir()) == ["train", "validation"]
-    for split, prefix in (("train", ""), ("validation", "val_")):
-        events = EventAccumulator(str(logs / split)).Reload()
-        tags = events.Tags()["scalars"] + events.Tags()["tensors"]
-        assert {"epoch_loss", "epoch_accuracy"} <= set(tags)
-        loss = _events(events, "epoch_loss")
-        assert [e.step for e in loss] == [0, 1, 2]
-        values = [_value(e) for e in loss]
-        assert values == pytest.approx(history[f"{prefix}loss"], rel=1e-5)
 
 
 def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
     from dlcli.errors import Interrupted
+    from dlcli.training.request import TrainRequest
     from dlcli.training.runner import train
 
     class CtrlC(Recorder):
@@ -84,7 +72,7 @@ def test_an_observer_hears_an_interrupted_run(tmp_path: Path) -> None:
     recorder = CtrlC()
     loaded = api.load_config(tiny_config(tmp_path))
     with pytest.raises(Interrupted):
-        train(loaded, tmp_path / "runs", observers=[recorder])
+        train(loaded, TrainRequest(runs_dir=tmp_path / "runs", trackers=(recorder,)))
     kind, status, metrics, _ = recorder.calls[-1]
     # on_end comes after the run directory recorded the interruption, with no final metrics
     assert (kind, status, metrics) == ("end", "interrupted", {})
@@ -99,15 +87,5 @@ def test_tensorboard_false_adds_no_callback(tmp_path: Path) -> None:
     assert api.load_config(tiny_config(tmp_path)).config.train.tensorboard is True  # default
 
 
-def _events(accumulator, tag: str) -> list:
-    if tag in accumulator.Tags()["scalars"]:
-        return accumulator.Scalars(tag)
-    return accumulator.Tensors(tag)
 
 
-def _value(event) -> float:
-    if hasattr(event, "value"):
-        return float(event.value)
-    from tensorboard.util import tensor_util
-
-    return float(tensor_util.make_ndarray(event.tensor_proto))

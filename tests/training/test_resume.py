@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dlcli.cli.app import app
-from tests.conftest import REPO, write
+from tests.helpers.files import REPO, write
+from tests.helpers.processes import offline_env, weights
 
 # 800 samples in batches of 4, one batch per call and no XLA: 200 calls per epoch,
 # ~0.2 s or more here, slow enough to interrupt between epochs 2 and 6 by polling
@@ -48,17 +48,6 @@ train:
 EPOCHS = 6
 
 
-def offline_env(tmp_path: Path) -> dict[str, str]:
-    """A subprocess that cannot reach the network and has its own Keras cache."""
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=str(REPO),
-        HTTP_PROXY="http://127.0.0.1:9",
-        HTTPS_PROXY="http://127.0.0.1:9",
-        KERAS_HOME=str(tmp_path / "keras_home"),
-        TF_CPP_MIN_LOG_LEVEL="3",
-    )
-    return env
 
 
 def dlcli(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
@@ -75,15 +64,6 @@ def finished_epochs(runs: Path) -> int:
     return 0
 
 
-def weights(path: Path) -> list[np.ndarray]:
-    import h5py
-
-    arrays: list[np.ndarray] = []
-    with h5py.File(path, "r") as handle:
-        handle["layers"].visititems(
-            lambda name, item: arrays.append(np.array(item)) if hasattr(item, "shape") else None
-        )
-    return arrays
 
 
 def test_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from dlcli.config.loader import load_config
 from dlcli.errors import Interrupted
 from dlcli.runs.records import history as read_history
 from dlcli.training import checkpoint
+from dlcli.training.request import Output, TrainRequest
 from dlcli.training.resume import resume_training
-from dlcli.training.runner import Output, train
+from dlcli.training.runner import train
 
 
 def _config(tmp_path: Path, config: dict) -> Path:
@@ -40,7 +41,7 @@ def _interrupted_after_epoch_1(config: Path, runs: Path) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(checkpoint, "save_checkpoint", save_then_stop)
         with pytest.raises(Interrupted, match="interrupted after 1 finished epoch;"):
-            train(load_config(config), runs, output=Output("none"))
+            train(load_config(config), TrainRequest(runs_dir=runs, output=Output("none")))
     [run] = list(runs.iterdir())
     return run
 
@@ -72,12 +73,13 @@ def _resumed_and_straight(tmp_path: Path, config: Path, keys: set[str]) -> tuple
     first = _history(run)
     assert set(first) == keys and all(len(values) == 1 for values in first.values())
 
-    resume_training(run, None, [], Output("none"))
+    resume_training(run, None, [], TrainRequest(output=Output("none")))
     resumed = _history(run)
     assert set(resumed) == keys and all(len(values) == 2 for values in resumed.values())
     assert all(resumed[key][0] == first[key][0] for key in keys)  # epoch 1 kept, not redone
     assert '"completed"' in (run / "status.json").read_text()
-    straight = train(load_config(config), tmp_path / "straight", output=Output("none")).run_dir
+    straight = train(load_config(config), TrainRequest(runs_dir=tmp_path / "straight",
+                                                   output=Output("none"))).path
     return run, straight
 
 

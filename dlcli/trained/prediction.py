@@ -1,0 +1,167 @@
+"""`dlcli predict` (and the server's predictions): new inputs read and preprocessed as the
+run's training data was, predicted in bounded chunks, and turned into rows — class id,
+class name and probability (top-k), a sigmoid's class at a threshold, or the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dlcli.errors import DataError, first_line
+from dlcli.runtime.backend import model_errors
+from dlcli.trained.inference import TrainedRun, check_input_shape, load_trained
+
+PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
+
+
+def predict_chunks(
+    path: str | Path,
+    inputs: list[str],
+    top_k: int = 1,
+    verbose: bool = False,
+    invert: str = "auto",
+    threshold: float = 0.5,
+) -> tuple[int, Iterator[list[dict[str, Any]]]]:
+    """The number of rows, and their predictions PREDICT_CHUNK rows at a time, so a
+    caller writing them out never holds more than one chunk of result rows."""
+    check_threshold(threshold)
+    trained = load_trained(path, verbose)
+    if trained.loaded.config.model.kind == "gan":  # inputs: how many samples to draw
+        rows = _generated(trained, inputs)
+        return len(rows), iter([rows])
+    x, labels = _model_inputs(trained, inputs, invert)
+    check_input_shape(trained.model, x, ", ".join(inputs))
+    prep, batch_size = trained.preprocessing, trained.loaded.config.train.eval_batch_size
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for start in range(0, len(x), PREDICT_CHUNK):
+            part = slice(start, start + PREDICT_CHUNK)
+            try:
+                outputs = trained.model.predict(x[part], verbose=0, batch_size=batch_size)
+            except model_errors() as error:
+                raise DataError(
+                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
+                ) from None
+            outputs = in_output_units(np.asarray(outputs), prep)
+            yield prediction_rows(outputs, labels[part], prep, top_k, threshold)
+
+    return len(x), chunks()
+
+
+def in_output_units(outputs: np.ndarray, prep: dict[str, Any]) -> np.ndarray:
+    """A forecast back in its column's own units (the model learned standardised ones);
+    every other model's outputs as they are."""
+    if prep.get("kind") != "timeseries":
+        return outputs
+    from dlcli.data.timeseries import to_target_units
+
+    return to_target_units(outputs, prep)
+
+
+def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:
+    """A GAN run: `predict RUN N` draws N samples (values flattened; -o to save them)."""
+    from dlcli.models.gan import generate
+
+    if len(inputs) != 1 or not inputs[0].isdigit() or not 0 < int(inputs[0]) <= 10_000:
+        raise DataError(
+            f"{trained.run.path} is a GAN: give how many samples to generate (1 to 10000), "
+            f"e.g. `dlcli predict {trained.run.path} 16 -o samples.json`, not {inputs!r}"
+        )
+    cfg = trained.loaded.config
+    samples = generate(trained.model, cfg.model.latent_dim, int(inputs[0]), cfg.seed)
+    return [{"input": f"sample {i + 1}", "values": [float(v) for v in s.reshape(-1)]}
+            for i, s in enumerate(samples)]  # fmt: skip
+
+
+def _model_inputs(trained: TrainedRun, inputs: list[str], invert: str) -> tuple[Any, list[str]]:
+    """The inputs preprocessed as the run's training data was, and a label for each."""
+    from dlcli.data.inputs import read_inputs
+    from dlcli.data.preprocess import preprocess_inputs
+    from dlcli.data.validation import refuse_non_finite
+
+    prep, cfg = trained.preprocessing, trained.loaded.config
+    if prep.get("kind") == "text":  # raw strings (or .txt/.csv files) -> token ids
+        from dlcli.data.text import text_inputs
+
+        return text_inputs(inputs, prep, trained.vocabulary)
+    if prep.get("categorical"):  # CSV rows with category names
+        from dlcli.data.categorical import categorical_inputs
+
+        raw, labels = categorical_inputs(inputs, prep["categorical"])
+        return preprocess_inputs(raw, prep), labels
+    if prep.get("kind") == "timeseries":  # the last window of each CSV
+        from dlcli.data.timeseries import last_windows
+
+        return last_windows(inputs, prep)
+    # Photos of a class folder are taken as they are (no MNIST-style inversion).
+    invert = "never" if prep.get("kind") == "image_folder" else invert
+    raw, labels = read_inputs(
+        inputs, raw_input_shape(trained), target=cfg.data.target, invert=invert,
+        preprocessing=prep,
+    )  # fmt: skip
+    refuse_non_finite(raw, labels)
+    return preprocess_inputs(raw, prep), labels
+
+
+def raw_input_shape(trained: TrainedRun) -> tuple[int, ...]:
+    """One raw sample as the training data held it (28x28 for MNIST); reshape follows."""
+    shape = trained.preprocessing.get("input_shape") or trained.loaded.config.model.input_shape
+    return tuple(int(d) for d in shape)
+
+
+def model_inputs(trained: TrainedRun, raw: Any, what: str) -> np.ndarray:
+    """Raw inputs preprocessed as the training data was, checked against the model."""
+    from dlcli.data.preprocess import preprocess_inputs
+
+    x = preprocess_inputs(raw, trained.preprocessing)
+    check_input_shape(trained.model, x, what)
+    return x
+
+
+def check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold < 1.0:
+        raise DataError(f"threshold must be between 0 and 1 (exclusive), not {threshold}")
+
+
+def prediction_rows(
+    outputs: np.ndarray, labels: list[str], preprocessing: dict, top_k: int, threshold: float
+) -> list[dict[str, Any]]:
+    """One row per input: class id, class name and probability (top-k), or the values."""
+    from dlcli.data.class_names import recorded_class_names
+
+    names = recorded_class_names(preprocessing)
+    pairs = zip(labels, outputs, strict=True)
+    return [_prediction(label, row, names, top_k, threshold) for label, row in pairs]
+
+
+def _prediction(
+    label: str, row: np.ndarray, names: list[str] | None, top_k: int, threshold: float
+) -> dict:
+    row = row.reshape(-1)
+    extra: dict[str, float] = {}
+    if names and len(row) == 1:  # one sigmoid unit: p is the probability of class 1
+        p = float(row[0])
+        ranked = [(1, p), (0, 1 - p)] if p >= threshold else [(0, 1 - p), (1, p)]
+        top = ranked[:top_k]
+        extra = {"score": p, "threshold": threshold}
+    elif names:
+        order = np.argsort(row)[::-1][:top_k]
+        top = [(int(i), float(row[i])) for i in order]
+    else:
+        return {"input": label, "values": [float(v) for v in row]}
+    return {
+        "input": label,
+        "class": top[0][0],
+        "class_name": _name(names, top[0][0]),
+        "probability": top[0][1],
+        **extra,
+        "top": [{"class": c, "class_name": _name(names, c), "probability": p} for c, p in top],
+    }
+
+
+def _name(names: list[str], class_id: int) -> str:
+    return names[class_id] if class_id < len(names) else str(class_id)
