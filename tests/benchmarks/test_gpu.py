@@ -15,7 +15,7 @@ import pytest
 from benchmarks.common import run_child
 from benchmarks.gpu import NO_GPU
 from benchmarks.gpu_case import gpus, not_measured
-from tests.training.test_resume import offline_env
+from tests.helpers.processes import offline_env
 
 REPO = Path(__file__).resolve().parents[2]
 # Two float32 cases that train, two that the CPU refuses; generous limits, so a loaded
