@@ -112,7 +112,10 @@ def _run_or_skip(case: Case, size: Size, limits: dict, deadline: float, scratch:
     if left < MIN_CASE_S:
         reason = f"not started: the total budget of {limits['budget']:.0f} s was spent"
         return {"case": case.name, "status": "cut", "reason": reason}
-    return run_case(case, size, scratch, min(limits["case_timeout"], left), env)
+    try:
+        return run_case(case, size, scratch, min(limits["case_timeout"], left), env)
+    except Exception as error:  # one broken case must not lose the others' results
+        return {"case": case.name, "status": "failed", "reason": f"{type(error).__name__}: {error}"}
 
 
 def brief(result: dict[str, Any]) -> str:

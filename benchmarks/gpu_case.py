@@ -140,7 +140,11 @@ def run_case(case: Case, size: Size, scratch: Path, timeout: float, env: dict) -
     if run.returncode != 0:
         run_started = runs.is_dir() and any(runs.iterdir())
         return {**record, **not_measured(run.returncode, run.stderr or run.stdout, run_started)}
-    record.update(_measured(runs, json.loads(result.read_text(encoding="utf-8"))))
+    try:
+        record.update(_measured(runs, json.loads(result.read_text(encoding="utf-8"))))
+    except (OSError, ValueError, KeyError, IndexError) as error:
+        reason = f"exit 0, but its results could not be read: {type(error).__name__}: {error}"
+        return {**record, "status": "failed", "reason": reason}
     if memory:
         record["device_memory_used_mb"] = memory.peak_mb
     return record
