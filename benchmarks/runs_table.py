@@ -1,5 +1,6 @@
 """`dlcli runs` over 1,000 run directories (and one comparison of 20 members): the median
-of 3 fresh processes, in table and --json form. Target: within 1-2 s (issue 11).
+of 3 fresh processes, in table and --json form. Target: within 1-2 s
+(docs/runs-and-reports.md has the figures).
 
 The run directories are copies of one realistic run (every file the runner writes but the
 model files, which `runs` never reads), made once in a temporary folder.

@@ -1,8 +1,11 @@
 """The one exception tree of dlcli.
 
-Every mistake a user can make is raised as a `DlcliError`; only `cli.py` turns it
-into a message and an exit code. Anything else that escapes is a bug in dlcli and
-is shown as one (with a traceback under --verbose).
+Every mistake a user can make is raised as a `DlcliError`; only the CLI package turns
+it into a message on stderr and an exit code (`dlcli.cli.options.reported`). Below the
+CLI an error is caught only to record it: a failed run writes its reason to status.json
+and raises it on (training.runner); a comparison member that failed is recorded as a
+result while the others go on (comparison.members, comparison.child). Anything else that
+escapes is a bug in dlcli and is shown as one (with a traceback under --verbose).
 """
 
 from __future__ import annotations

@@ -44,6 +44,33 @@ def test_no_function_is_longer_than_the_limit() -> None:
     assert long == {}, f"functions over {MAX_FUNCTION_LINES} lines"
 
 
+MAX_PARAMETERS = 8
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    args = node.args
+    names = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    count = len(names) + bool(args.vararg) + bool(args.kwarg)
+    return count - bool(names and names[0].arg in ("self", "cls"))
+
+
+def _typed_by_users(path: Path, node) -> bool:
+    """The CLI's commands and the public API functions: their keyword options are what a
+    user types, so they may have as many as the command has options."""
+    stage = path.relative_to(PACKAGE).parts[0]
+    return stage == "cli" or (stage == "api" and not node.name.startswith("_"))
+
+
+def test_no_internal_function_takes_more_than_the_limit_of_parameters() -> None:
+    many = {}
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if function and _parameters(node) > MAX_PARAMETERS and not _typed_by_users(path, node):
+                many[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = _parameters(node)
+    assert many == {}, f"more than {MAX_PARAMETERS} parameters: carry a settings object"
+
+
 def test_every_subpackage_says_what_it_owns_and_is_a_layer_of_the_contract() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
@@ -52,3 +79,25 @@ def test_every_subpackage_says_what_it_owns_and_is_a_layer_of_the_contract() -> 
         doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
         assert doc and len(doc) > 100, f"{folder.name}/__init__.py needs a docstring"
         assert f"dlcli.{folder.name}" in layers, f"dlcli.{folder.name} is in no layer"
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+import dlcli
+for found in pkgutil.walk_packages(dlcli.__path__, "dlcli."):
+    if not found.name.endswith("__main__"):
+        importlib.import_module(found.name)
+print(sorted({m.split(".")[0] for m in sys.modules} & {"keras", "tensorflow", "jax"}))
+"""
+
+
+def test_no_module_starts_keras_tensorflow_or_jax_when_it_is_imported() -> None:
+    """Keras and the backends are imported inside the functions that train, evaluate,
+    predict or export, so any module (and --help, validate, runs, schema) loads light."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

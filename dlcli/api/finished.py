@@ -56,11 +56,20 @@ def serve(
     *,
     verbose: bool = False,
     on_ready: Callable[[str], None] | None = None,
+    max_image_values: int | None = None,
+    header_timeout: float = 10.0,
+    body_timeout: float = 60.0,
 ) -> None:
-    """Serve predictions over HTTP as `dlcli serve` does, until interrupted."""
+    """Serve predictions over HTTP as `dlcli serve` does, until interrupted. An upload
+    over `max_image_values` decoded values (width x height x channels; None: the larger
+    of 50 million and 4x the model's input) is refused from its header; a request head
+    slower than `header_timeout` seconds, or a body slower than `body_timeout`, is cut."""
+    from dlcli.serving.limits import ServeLimits
     from dlcli.serving.server import serve as run_server
 
-    run_server(_path(run), host, port, verbose=verbose, on_ready=on_ready)
+    limits = ServeLimits(max_image_values=max_image_values, header_timeout=header_timeout,
+                         body_timeout=body_timeout)  # fmt: skip
+    run_server(_path(run), host, port, verbose=verbose, on_ready=on_ready, limits=limits)
 
 
 def predict_chunks(

@@ -18,6 +18,7 @@ from dlcli.config.loader import load_config as _load_config
 from dlcli.config.names import run_name_problem
 from dlcli.errors import UsageError
 from dlcli.runs import rundir as files
+from dlcli.runs.rundir import RunDir
 from dlcli.runtime.backend import SOLO
 from dlcli.trained.run_handle import Run
 from dlcli.training.request import Output, TrainRequest
@@ -78,8 +79,11 @@ def train(
     if request.resume is not None:
         if name is not None:
             raise UsageError("--name cannot go with --resume: a run resumes in its own folder")
-        trackers = trackers_from(request.resume / files.CONFIG_FILE, [], request.resume.parent,
-                                 mlflow)  # fmt: skip
+        from dlcli.trained.inference import load_run_config
+
+        saved = load_run_config(RunDir.open(request.resume))  # read once for the command
+        trackers = trackers_from(saved, [], request.resume.parent, mlflow)
+        return resume_request(config, overrides, request.but(trackers=tuple(trackers)), saved)
     elif config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
     else:
@@ -105,10 +109,7 @@ def train_request(config: ConfigLike | None, overrides: list[str], request: Trai
 
         return train_distributed(config, overrides, request)
     if request.resume is not None:
-        from dlcli.training.resume import resume_training
-
-        path = None if config is None else Path(str(config))
-        return resume_training(request.resume, path, overrides, request)
+        return resume_request(config, overrides, request)
     if config is None:
         raise UsageError("give a config file to train, or --resume RUN_DIR")
     from dlcli.training.runner import train as run_training
@@ -178,6 +179,14 @@ def _compare(config, make_axes: Callable[[], list[Axis]], overrides, resume, req
         trackers = trackers_from(path, list(overrides), request.runs_dir, mlflow)
     request = replace(request, observers=tuple(trackers))
     return run_comparison(path, resume_path, make_axes, list(overrides), request)
+
+
+def resume_request(config, overrides: list[str], request: TrainRequest, saved=None) -> Run:
+    """`--resume`: the run continued, with the config it saved (`saved`, if read already)."""
+    from dlcli.training.resume import resume_training
+
+    path = None if config is None else Path(str(config))
+    return resume_training(request.resume, path, overrides, request, saved)
 
 
 def trackers_from(config, overrides: list[str], runs_dir, mlflow: bool) -> list:

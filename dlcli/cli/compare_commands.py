@@ -5,8 +5,12 @@ Registered on the app in `dlcli.cli.app`.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 
 import typer
 from rich.console import Console
@@ -51,6 +55,65 @@ RunsDirOpt = Annotated[Path, typer.Option(help="Where run directories are create
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 
 
+@dataclass(frozen=True)
+class ComparisonOptions:
+    """The options both comparison commands take, declared once in SHARED_OPTIONS."""
+
+    seeds: int
+    set_: list[str] | None
+    target: str | None
+    runs_dir: Path
+    resume: Path | None
+    json_: bool
+    quiet: bool
+    verbose: bool
+    mlflow: bool
+    processes: int
+
+    def api_keywords(self) -> dict[str, Any]:
+        """The keywords `dlcli.api.compare` and `compare_optimizers` both take."""
+        return {
+            "seeds": self.seeds, "overrides": self.set_ or [], "target": self.target,
+            "runs_dir": self.runs_dir, "resume": self.resume, "mlflow": self.mlflow,
+            "processes": self.processes, **progress_options(self.quiet, self.json_, self.verbose),
+        }  # fmt: skip
+
+
+SHARED_OPTIONS: list[tuple[str, Any, Any]] = [  # (parameter, its typer annotation, default)
+    ("seeds", SeedsOpt, 1),
+    ("set_", SetOpt, None),
+    ("target", TargetOpt, None),
+    ("runs_dir", RunsDirOpt, Path("runs")),
+    ("resume", ResumeOpt, None),
+    ("json_", JsonOpt, False),
+    ("quiet", QuietOpt, False),
+    ("verbose", VerboseOpt, False),
+    ("mlflow", MlflowOpt, False),
+    ("processes", ProcessesOpt, 1),
+]
+
+
+def with_comparison_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give `command` the SHARED_OPTIONS after its own parameters; it receives them as one
+    `options: ComparisonOptions`. Typer reads the parameters from the signature."""
+    hints = get_type_hints(command, include_extras=True)
+    own = [p.replace(annotation=hints[p.name])
+           for p in inspect.signature(command).parameters.values() if p.name != "options"]
+    shared = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=annotation, default=default)
+              for name, annotation, default in SHARED_OPTIONS]  # fmt: skip
+
+    @functools.wraps(command)
+    def run(**given: Any) -> None:
+        options = ComparisonOptions(**{name: given.pop(name) for name, *_ in SHARED_OPTIONS})
+        command(**given, options=options)
+
+    run.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in [*own, *shared]}
+    return run
+
+
+@with_comparison_options
 def compare_optimizers(
     config: OptionalConfigArg = None,
     optimizers: Annotated[
@@ -60,33 +123,25 @@ def compare_optimizers(
             "rmsprop,adam, each with its usual learning rate)."
         ),  # fmt: skip
     ] = None,
-    seeds: SeedsOpt = 1,
-    set_: SetOpt = None,
     lr: Annotated[
         list[str] | None,
         typer.Option("--lr", help="NAME=VALUE: another learning rate for one optimizer."),
     ] = None,
-    target: TargetOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    resume: ResumeOpt = None,
-    json_: JsonOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    mlflow: MlflowOpt = False,
-    processes: ProcessesOpt = 1,
+    *,
+    options: ComparisonOptions,
 ) -> None:
     """Train CONFIG once per optimizer (and seed) from the same initial weights; rank them."""
     from dlcli import api
 
-    with reported(verbose):
+    with reported(options.verbose):
         comparison = api.compare_optimizers(
-            config, optimizers=optimizers or [], learning_rates=lr or [], seeds=seeds,
-            overrides=set_ or [], target=target, runs_dir=runs_dir, resume=resume,
-            mlflow=mlflow, processes=processes, **progress_options(quiet, json_, verbose),
+            config, optimizers=optimizers or [], learning_rates=lr or [],
+            **options.api_keywords(),
         )  # fmt: skip
-    _show_comparison(comparison, json_)
+    _show_comparison(comparison, options.json_)
 
 
+@with_comparison_options
 def compare(
     config: OptionalConfigArg = None,
     vary: Annotated[
@@ -97,27 +152,15 @@ def compare(
             "'model.layers=[...],[...]' varies the layer stack."
         ),  # fmt: skip
     ] = None,
-    seeds: SeedsOpt = 1,
-    set_: SetOpt = None,
-    target: TargetOpt = None,
-    runs_dir: RunsDirOpt = Path("runs"),
-    resume: ResumeOpt = None,
-    json_: JsonOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    mlflow: MlflowOpt = False,
-    processes: ProcessesOpt = 1,
+    *,
+    options: ComparisonOptions,
 ) -> None:
     """Train CONFIG once per combination of --vary values (and seed); rank the settings."""
     from dlcli import api
 
-    with reported(verbose):
-        comparison = api.compare(
-            config, vary=vary or [], seeds=seeds, overrides=set_ or [], target=target,
-            runs_dir=runs_dir, resume=resume, mlflow=mlflow, processes=processes,
-            **progress_options(quiet, json_, verbose),
-        )  # fmt: skip
-    _show_comparison(comparison, json_)
+    with reported(options.verbose):
+        comparison = api.compare(config, vary=vary or [], **options.api_keywords())
+    _show_comparison(comparison, options.json_)
 
 
 def _show_comparison(comparison, json_: bool) -> None:

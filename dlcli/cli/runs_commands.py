@@ -68,7 +68,8 @@ def _runs_table(rows: list[dict[str, Any]], runs_dir: Path, total: int) -> Table
     for column in ("name", "status", "dataset", "params", "epochs", "best val", "test",
                    "backend", "duration", "started"):  # fmt: skip
         table.add_column(column, justify="right" if column in ("params", "epochs") else "left",
-                         no_wrap=True, overflow="ellipsis")  # fmt: skip
+                         no_wrap=True, overflow="ellipsis",  # a broken run's whole reason
+                         max_width=48 if column == "status" else None)  # is in --json
     for row in rows:
         state = row["status"]
         status = Text(state, style=STATE_STYLE.get(state, ""))
@@ -95,7 +96,9 @@ def _metric(value: dict[str, Any] | None) -> str:
         return ""
     where = f" @{value['epoch']}" if "epoch" in value else ""
     group = f" ({value['group']})" if value.get("group") else ""
-    return f"{value['metric']} {value['value']:.4f}{where}{group}"
+    number = value["value"]  # a comparison.json anyone may have edited: not always a number
+    shown = f"{number:.4f}" if isinstance(number, int | float) else str(number)
+    return f"{value['metric']} {shown}{where}{group}"
 
 
 def _duration(seconds: float | None) -> str:

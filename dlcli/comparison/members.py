@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,19 +150,19 @@ def prepare(config: str | Path, base: list[str], plan: Plan) -> dict[str, tuple[
     before the first one trains. The data is loaded once per distinct data section, with
     the base config's seed, so every member sees the same split whatever its own seed."""
     from dlcli.models.checks import check_fit
-    from dlcli.training.runner import load_checked_data
+    from dlcli.training.runner import load_data
 
     datasets: dict[str, Any] = {}
     prepared = {}
+    seed = load_config(config, base).config.seed  # of every member's data split
     for member in plan.members:
         if member.state == files.COMPLETED:
             continue
         loaded = load_config(config, [*base, *member.overrides])
         key = loaded.config.data.model_dump_json()
-        if key not in datasets:
-            datasets[key] = load_checked_data(
-                load_config(config, [*base, *plan.groups[member.group]])
-            )
+        if key not in datasets:  # the member's group differs from it only by the seed
+            group = replace(loaded, config=loaded.config.model_copy(update={"seed": seed}))
+            datasets[key] = load_data(group)
         dataset = datasets[key]
         check_fit(
             loaded, dataset.x_train, dataset.y_train, dataset.num_classes,

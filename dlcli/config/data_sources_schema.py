@@ -1,13 +1,18 @@
-"""Schema of the course's data sources: time series, text and image folders.
+"""Schema of the data sources: their sections of `data:` and the rules of each name.
 
-Each is one sub-section of `data:` named like its `dataset:` (`timeseries:`, `text:`,
-`image_folder:`), with every default documented beside its field. `data.path` names the
-file or folder (relative to the config file), as for the other file sources.
+Time series, text, image folders and linear data each have one sub-section of `data:`
+named like their `dataset:` (`timeseries:`, `text:`, `image_folder:`, `linear:`), with
+every default documented beside its field. `data.path` names the file or folder
+(relative to the config file), as for the other file sources. `BUILTIN_DATASETS` holds
+what `validate` checks for each built-in `dataset:` name (`DatasetRules`); the registry
+of names a config may use is `dlcli.config.registries.DATASETS`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -110,3 +115,61 @@ class LinearData(Strict):
     bias: list[Number] | None = None  # outputs; unset: drawn from N(0, 1)
     noise: Annotated[Number, Field(ge=0)] = 0.0  # stddev of Gaussian noise added to y
     x_range: tuple[Number, Number] = (-1.0, 1.0)  # x is drawn uniformly from this range
+
+
+@dataclass(frozen=True)
+class DatasetRules:
+    """What `validate` checks about one `dataset:` name before any data is read.
+
+    Each data source has one (`dlcli.data.sources`, the source's `rules`). The built-in
+    sources' rules are here, in the config stage, because a config is validated without
+    the data stage; a source registered later brings its own.
+    """
+
+    keys: tuple[str, ...] = ()  # the source-specific `data:` keys it takes (path, target,
+    # x, ...); another source's key is an error that names its owners
+    needs_path: bool = False  # `path:` is required (a file or folder)
+    check: Callable[[Any], str | None] | None = None  # a further rule on the `data:` section:
+    # the message when it is broken, else None
+
+
+def _csv_rules(data: Any) -> str | None:
+    return None if data.target else "dataset 'csv' needs `target:` (the column holding y)"
+
+
+def _timeseries_rules(data: Any) -> str | None:
+    if data.timeseries is None:
+        return "dataset 'timeseries' needs a `timeseries:` section (window: ...)"
+    if not data.path and not data.timeseries.generate:
+        return "dataset 'timeseries' needs `path:` (a CSV) or timeseries.generate"
+    return None
+
+
+def _inline_rules(data: Any) -> str | None:
+    if data.x is None or data.y is None:
+        return "dataset 'inline' needs both `x:` and `y:` lists"
+    return None
+
+
+# Keras's built-in datasets, read from a local copy (dlcli/data/sources/keras_builtin.py).
+KERAS_DATASETS = (
+    "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters", "boston_housing",
+    "california_housing",
+)  # fmt: skip
+_WORD_SEQUENCES = DatasetRules(keys=("num_words", "sequence_length"))
+
+# The rules of every built-in `dataset:` name, in the order messages list them.
+BUILTIN_DATASETS: dict[str, DatasetRules] = {
+    **{name: DatasetRules() for name in KERAS_DATASETS},
+    "imdb": _WORD_SEQUENCES,
+    "reuters": _WORD_SEQUENCES,
+    "inline": DatasetRules(keys=("x", "y"), check=_inline_rules),
+    "linear": DatasetRules(keys=("linear",)),
+    "npz": DatasetRules(keys=("path",), needs_path=True),
+    "csv": DatasetRules(keys=("path", "target", "categorical"), needs_path=True,
+                        check=_csv_rules),  # fmt: skip
+    "idx": DatasetRules(keys=("path",), needs_path=True),
+    "timeseries": DatasetRules(keys=("path", "timeseries"), check=_timeseries_rules),
+    "text": DatasetRules(keys=("path", "text"), needs_path=True),
+    "image_folder": DatasetRules(keys=("path", "image_folder"), needs_path=True),
+}

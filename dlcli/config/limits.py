@@ -14,6 +14,10 @@ MAX_CONFIG_DEPTH = 64  # nesting of mappings/lists; deeper would exhaust Python'
 MAX_CONFIG_VALUES = 200_000  # values after YAML aliases (`*name`) are expanded: stops
 # "billion laughs" (an alias bomb) before it is expanded in memory
 
+# --- run names (dlcli.config.names.run_name_problem) ----------------------------------
+MAX_RUN_NAME = 200  # characters: the directory adds "-compare-YYYYmmdd-HHMMSS-N" and a
+# file name holds at most 255 bytes
+
 # --- numbers in the schema (dlcli.config.schema, dlcli.config.layers) ------------------
 MAX_EPOCHS = 100_000
 MAX_BATCH_SIZE = 1_048_576  # 2**20 samples per batch

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from dlcli.config import names
 from dlcli.config.layers import LAYERS
-from dlcli.config.limits import MAX_CONFIG_BYTES
 from dlcli.config.overrides import apply_overrides, list_item
 from dlcli.config.schema import Config
 from dlcli.config.schema_base import ValueAtKey
@@ -29,6 +28,7 @@ from dlcli.config.yaml_positions import (
     format_path,
     yaml_problem,
 )
+from dlcli.config.yaml_reader import read_yaml_text
 from dlcli.errors import ConfigError, Problem
 
 
@@ -68,7 +68,7 @@ class LoadedConfig:
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> LoadedConfig:
     """Read, override and validate a config; raise ConfigError listing every problem."""
     file = str(path)
-    text = _read_text(Path(path), file)
+    text = read_yaml_text(Path(path), file)
     try:
         raw, origins, duplicates = compose_with_positions(text, file)
     except yaml.YAMLError as error:
@@ -109,28 +109,6 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     if config.data.path:  # paths are relative to the config file, not the shell
         config.data.path = str((loaded.base_dir / config.data.path).resolve())
     return loaded
-
-
-def _read_text(path: Path, file: str) -> str:
-    if not path.exists():
-        raise ConfigError([Problem("", "no such file", file)])
-    if path.is_dir():
-        raise ConfigError([Problem("", "is a directory; give a YAML config file", file)])
-    try:
-        with path.open("rb") as handle:  # read no more than the limit allows
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-        if len(data) > MAX_CONFIG_BYTES:
-            line = data[:MAX_CONFIG_BYTES].count(b"\n") + 1
-            raise ConfigError([Problem(
-                "", f"the file is larger than {MAX_CONFIG_BYTES:,} bytes (1 MiB, the limit "
-                "dlcli.config.limits.MAX_CONFIG_BYTES); the limit is passed on this line; "
-                "keep large data in a data file (dataset: npz or csv)", file, line, 1,
-            )])  # fmt: skip
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError([Problem("", "not a text file (not UTF-8)", file)]) from None
-    except OSError as error:
-        raise ConfigError([Problem("", f"cannot read: {error.strerror}", file)]) from None
 
 
 # --- overrides ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from dlcli.config.layers import MERGE_LAYERS, LayerItem, layer_type
+from dlcli.config.layers import LayerItem, layer_entry, layer_type
 from dlcli.config.limits import MAX_DIMENSION, MAX_WIDTH
 from dlcli.config.schema_base import Activation, Strict, ValueAtKey, count
 
@@ -88,7 +88,7 @@ def check_graph(model: ModelConfig) -> None:
         if node.name in index or node.name in inputs:
             raise ValueAtKey(("nodes", i, "name"), f"{where}: the name is used twice")
         index[node.name] = i
-        merge = layer_type(node.layer) in MERGE_LAYERS
+        merge = layer_entry(node.layer).merges
         if merge and len(node.inputs) < 2:
             raise ValueAtKey(
                 ("nodes", i, "inputs"),

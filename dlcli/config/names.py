@@ -12,6 +12,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from dlcli.config.limits import MAX_RUN_NAME
+
 # keras.activations.get(name)
 ACTIVATIONS = (
     "celu",
@@ -205,7 +207,13 @@ _RUN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # one path component, no
 
 
 def run_name_problem(name: str) -> str | None:
-    """Why `name` cannot prefix a run directory (it must stay inside the runs dir)."""
+    """Why `name` cannot prefix a run directory (it must stay inside the runs dir, and
+    its directory name within the 255 bytes a file name may have)."""
+    if len(name) > MAX_RUN_NAME:
+        return (
+            f"a run name of {len(name)} characters is too long: at most {MAX_RUN_NAME} (the "
+            "limit dlcli.config.limits.MAX_RUN_NAME; the run directory adds a time stamp)"
+        )
     if _RUN_NAME.fullmatch(name):
         return None
     return (

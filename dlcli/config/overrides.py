@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from dlcli.config.schema_paths import schema_default
 from dlcli.config.yaml_positions import Key, Origin, format_path
-from dlcli.errors import ConfigError
+from dlcli.config.yaml_reader import ValueBudget, parse_yaml
+from dlcli.errors import ConfigError, Problem
 
 _OVERRIDE = re.compile(r"^\s*([A-Za-z_][\w.\[\]-]*)\s*=(.*)$", re.S)
 
@@ -35,6 +34,7 @@ def parse_override_key(key: str) -> Key:
 def apply_overrides(raw: dict[str, Any], origins: dict[Key, Origin], overrides) -> None:
     """Apply `KEY=VALUE` overrides in order; VALUE is read as YAML (3, 0.1, true, [1, 2])."""
     problems = []
+    budget = ValueBudget()
     for text in overrides:
         origin = Origin(override=text)
         match = _OVERRIDE.match(text)
@@ -42,10 +42,10 @@ def apply_overrides(raw: dict[str, Any], origins: dict[Key, Origin], overrides) 
             problems.append(origin.problem("", "expected KEY=VALUE, e.g. train.epochs=3"))
             continue
         key, value_text = match.groups()
-        try:
-            value = yaml.safe_load(value_text) if value_text.strip() else None
-        except yaml.YAMLError as error:
-            problems.append(origin.problem(key, f"value is not valid YAML: {error}"))
+        try:  # bounded as a config file is: depth, and values shared by all --set
+            value = parse_yaml(value_text, text, budget) if value_text.strip() else None
+        except ConfigError as error:
+            problems.append(origin.problem(key, _value_problem(error.problems[0])))
             continue
         path = parse_override_key(key)
         error = _set_path(raw, path, value)
@@ -57,6 +57,17 @@ def apply_overrides(raw: dict[str, Any], origins: dict[Key, Origin], overrides) 
         origins[path] = origin
     if problems:
         raise ConfigError(problems)
+
+
+def _value_problem(problem: Problem) -> str:
+    """A problem in a --set value as the override's own message, located in the value."""
+    message = problem.message
+    if message.startswith("invalid YAML: "):
+        message = "value is not valid YAML: " + message.removeprefix("invalid YAML: ")
+    if problem.line is None:
+        return message
+    where = f"line {problem.line}, " if problem.line > 1 else ""
+    return f"{message} (at {where}column {problem.column} of the value)"
 
 
 def _set_path(raw: dict[str, Any], path: Key, value: Any) -> str | None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from dlcli.config import names
+from dlcli.config import names, registries
 from dlcli.config.callbacks_schema import CallbacksConfig
 from dlcli.config.data_sources_schema import (
     ImageFolderData,
@@ -48,19 +48,9 @@ __all__ = [
     "TrackingConfig",
 ]  # fmt: skip
 
-# Built-in datasets (Keras's) and the other sources; see dlcli/data/sources.py.
-KERAS_DATASETS = (
-    "mnist",
-    "fashion_mnist",
-    "cifar10",
-    "cifar100",
-    "imdb",
-    "reuters",
-    "boston_housing",
-    "california_housing",
-)
-OTHER_SOURCES = ("inline", "linear", "npz", "csv", "idx", "timeseries", "text", "image_folder")
-DATASETS = KERAS_DATASETS + OTHER_SOURCES
+# The dataset names a config may use: the built-in sources' and any registered later
+# (dlcli/data/sources/, dlcli/config/registries.py).
+DATASETS = registries.DATASETS
 
 
 class DataConfig(Strict):
@@ -100,34 +90,18 @@ class DataConfig(Strict):
 
     @model_validator(mode="after")
     def _source_fields(self) -> DataConfig:
-        if self.dataset in ("npz", "csv", "idx", "text", "image_folder") and not self.path:
+        """The rules of the dataset's source (its `DatasetRules`), then no key of another
+        source: it would be silently ignored, so the message says whose it is."""
+        rules = DATASETS[self.dataset]
+        if rules.needs_path and not self.path:
             raise ValueError(f"dataset {self.dataset!r} needs `path:` (a file or folder)")
-        if self.dataset == "csv" and not self.target:
-            raise ValueError("dataset 'csv' needs `target:` (the column holding y)")
-        if self.dataset == "timeseries" and self.timeseries is None:
-            raise ValueError("dataset 'timeseries' needs a `timeseries:` section (window: ...)")
-        if self.dataset == "timeseries" and not self.path and not self.timeseries.generate:
-            raise ValueError("dataset 'timeseries' needs `path:` (a CSV) or timeseries.generate")
-        if self.dataset == "inline" and (self.x is None or self.y is None):
-            raise ValueError("dataset 'inline' needs both `x:` and `y:` lists")
-        # Keys of another source would be silently ignored: say whose they are.
-        given = {
-            "path": self.path is not None,
-            "target": self.target is not None,
-            "x": self.x is not None,
-            "y": self.y is not None,
-            "num_words": self.num_words is not None,
-            "sequence_length": self.sequence_length is not None,
-            "linear": self.linear is not None and self.linear != LinearData(),
-            "categorical": bool(self.categorical),
-            "timeseries": self.timeseries is not None,
-            "text": self.text is not None,
-            "image_folder": self.image_folder is not None,
-        }
+        problem = rules.check(self) if rules.check else None
+        if problem:
+            raise ValueError(problem)
         default = "" if "dataset" in self.model_fields_set else ", the default"
-        for key, datasets in _SOURCE_KEYS.items():
-            if given[key] and self.dataset not in datasets:
-                quoted = [repr(d) for d in datasets]
+        for key, given in self._source_keys_given().items():
+            if given and key not in rules.keys:
+                quoted = [repr(d) for d in registries.dataset_owners(key)]
                 owners = " or ".join(
                     [", ".join(quoted[:-1]), quoted[-1]] if quoted[:-1] else quoted
                 )
@@ -137,21 +111,21 @@ class DataConfig(Strict):
                 )
         return self
 
-
-# Source-specific keys of `data:` and the datasets they belong to.
-_SOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "path": ("npz", "csv", "idx", "timeseries", "text", "image_folder"),
-    "target": ("csv",),
-    "categorical": ("csv",),
-    "timeseries": ("timeseries",),
-    "text": ("text",),
-    "image_folder": ("image_folder",),
-    "x": ("inline",),
-    "y": ("inline",),
-    "num_words": ("imdb", "reuters"),
-    "sequence_length": ("imdb", "reuters"),
-    "linear": ("linear",),
-}
+    def _source_keys_given(self) -> dict[str, bool]:
+        """Each source-specific key of `data:` (in the order they are checked): is it set?"""
+        return {
+            "path": self.path is not None,
+            "target": self.target is not None,
+            "categorical": bool(self.categorical),
+            "timeseries": self.timeseries is not None,
+            "text": self.text is not None,
+            "image_folder": self.image_folder is not None,
+            "x": self.x is not None,
+            "y": self.y is not None,
+            "num_words": self.num_words is not None,
+            "sequence_length": self.sequence_length is not None,
+            "linear": self.linear is not None and self.linear != LinearData(),
+        }
 
 
 # `learning_rate` when a config sets none, per optimizer name: the step size each method

@@ -36,13 +36,15 @@ class ValueAtKey(ValueError):
 
 
 def name_in(kind: str, choices: Iterable[str]) -> AfterValidator:
-    """A validator that accepts one of `choices` and suggests the closest otherwise."""
-    valid = tuple(choices)
+    """A validator that accepts one of `choices` and suggests the closest otherwise.
+    A dict (a registry of dlcli.config.registries) is read at each check, so a name
+    registered after this schema was built is accepted too."""
+    valid = choices if isinstance(choices, dict) else tuple(choices)
 
     def check(value: str) -> str:
         if value not in valid:
             raise PydanticCustomError(
-                "unknown_name", names.unknown_name_message(kind, value, valid)
+                "unknown_name", names.unknown_name_message(kind, value, tuple(valid))
             )
         return value
 

@@ -46,7 +46,7 @@ def format_path(path: Key) -> str:
 def compose_with_positions(text: str, file: str) -> tuple[Any, dict[Key, Origin], list[Problem]]:
     """Parse YAML safely; return the data, the origin of every key path, and the
     duplicate keys found (PyYAML would silently keep the last one)."""
-    loader = _BoundedLoader(text, file)
+    loader = BoundedLoader(text, file)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -59,15 +59,16 @@ def compose_with_positions(text: str, file: str) -> tuple[Any, dict[Key, Origin]
         loader.dispose()
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class BoundedLoader(yaml.SafeLoader):
     """SafeLoader that counts, while composing, each node's nesting and its size with
-    aliases expanded (memoised per node, so counting costs one pass)."""
+    aliases expanded (memoised per node, so counting costs one pass). `counted`: values
+    already spent from the same budget by documents read before (several --set values)."""
 
-    def __init__(self, text: str, file: str):
+    def __init__(self, text: str, file: str, counted: int = 0):
         super().__init__(text)
         self.file = file
         self.depth = 0  # nesting of the node being composed
-        self.expanded = 0  # values so far, each alias counted as what it stands for
+        self.expanded = counted  # values so far, each alias counted as what it stands for
         self.sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]

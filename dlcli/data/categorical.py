@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dlcli.data import formats as ff
+from dlcli.data.columns import refuse_duplicate_columns
 from dlcli.errors import DataError
 
 
@@ -23,6 +24,7 @@ def _read_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
     if len(rows) < 2:
         raise DataError(f"{str(path)!r} needs a header row and at least one data row")
     header = [name.strip() for name in rows[0]]
+    refuse_duplicate_columns(header, repr(str(path)))
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise DataError(f"{str(path)!r} line {line}: {len(row)} cells, the header has "

@@ -8,6 +8,7 @@ unknown column is an error that names it. numpy only.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,7 @@ from dlcli.errors import DataError
 
 def column_order(found: list[str], columns: list[str], where: str) -> list[int]:
     """For each training column, its index in `found`; a DataError naming any mismatch."""
-    duplicated = sorted({c for c in found if found.count(c) > 1})
-    if duplicated:
-        raise DataError(f"{where}: column {_names(duplicated)} appears more than once")
+    refuse_duplicate_columns(found, where)
     missing = [c for c in columns if c not in found]
     unknown = [c for c in found if c not in columns]
     if missing or unknown:
@@ -33,6 +32,16 @@ def column_order(found: list[str], columns: list[str], where: str) -> list[int]:
             f"{', '.join(repr(c) for c in columns)} (in any order)"
         )
     return [found.index(c) for c in columns]
+
+
+def refuse_duplicate_columns(names: list[str], where: str) -> None:
+    """Two columns of one name would make the target and the name matching ambiguous."""
+    duplicated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if duplicated:
+        raise DataError(
+            f"{where}: column {_names(duplicated)} appears more than once; give every "
+            "column its own name"
+        )
 
 
 def records_to_array(records: list[Any], columns: list[str], where: str) -> np.ndarray:

@@ -30,6 +30,20 @@ class Dataset:
     stream: Callable[[int, bool], tuple[Any, Any]] | None = None
     run_files: dict[str, str] = field(default_factory=dict)  # run-dir file name -> text
     # (e.g. the text vocabulary), written beside preprocessing.json
+    _built: dict[tuple[int, bool], tuple[Any, Any]] = field(default_factory=dict, repr=False)
+
+    def streams(self, batch_size: int, shuffle: bool = True, reuse: bool = False):
+        """(train, validation) backend datasets of a streaming source, built on first use
+        and kept with this dataset. Another batch size (a comparison member) replaces them,
+        so one set of pipelines stays alive. With `reuse`, the ones already built whatever
+        their batch size (the final evaluation scores on training's batches)."""
+        if reuse and self._built:
+            return next(iter(self._built.values()))
+        key = (batch_size, shuffle)
+        if key not in self._built:
+            self._built.clear()
+            self._built[key] = self.stream(batch_size, shuffle)
+        return self._built[key]
 
     @property
     def train_samples(self) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import itertools
+import math
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dlcli.data.columns import refuse_duplicate_columns
+from dlcli.data.declared import check_csv, check_declared, check_npy, check_npz
 from dlcli.errors import DataError
 
 # IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
@@ -73,7 +77,9 @@ def load_npz(
         with np.load(p, allow_pickle=allow_pickle) as f:
             if not hasattr(f, "files"):  # np.load also reads .npy: not an archive
                 raise DataError(f"{str(p)!r} is a single .npy array, not an .npz archive")
-            return {name: f[name] for name in (pick(list(f.files)) if pick else f.files)}
+            names = pick(list(f.files)) if pick else f.files
+            check_npz(p, f.zip, names)  # from the headers, before any member is inflated
+            return {name: f[name] for name in names}
     except DataError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
@@ -82,6 +88,7 @@ def load_npz(
 
 def load_npy(path: str | Path) -> np.ndarray:
     p = require_file(path, "npy file")
+    check_npy(p)  # from the header, before the data is read
     try:
         return np.load(p, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
@@ -107,8 +114,8 @@ def pick_arrays(
 
 def read_csv_rows(path: str | Path) -> list[tuple[int, list[str]]]:
     """The non-blank rows of a csv file, each with its 1-based line number (as an editor
-    shows it). The one csv reader: training data (read_csv) reads them all at once,
-    predict inputs (dlcli.data.inputs) one at a time through iter_csv_rows."""
+    shows it). The one csv reader: categorical and text files read them all at once;
+    read_csv and predict inputs (dlcli.data.inputs) one at a time, through iter_csv_rows."""
     return list(iter_csv_rows(path))
 
 
@@ -136,14 +143,21 @@ def csv_number(cell: str, where: str, line: int, column: str) -> float:
 
 
 def read_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
-    """Header and the numeric body (float64, rows x columns) of a csv file."""
-    rows = read_csv_rows(path)
+    """Header and the numeric body (float64, rows x columns) of a csv file. Read twice,
+    streaming: once to count the rows, so the body's size is checked against memory
+    before it is allocated, then into the body (never held as Python lists)."""
     where = repr(str(path))
-    if len(rows) < 2:
+    rows = iter_csv_rows(path)
+    first = next(rows, None)
+    count = sum(1 for _ in rows)
+    if first is None or count < 1:
         raise DataError(f"{where} needs a header row and at least one data row")
-    header = [name.strip() for name in rows[0][1]]
-    body = np.empty((len(rows) - 1, len(header)), dtype=np.float64)
-    for i, (line, row) in enumerate(rows[1:]):
+    header = [name.strip() for name in first[1]]
+    refuse_duplicate_columns(header, where)
+    check_csv(where, count, len(header))
+    body = np.empty((count, len(header)), dtype=np.float64)
+    data_rows = itertools.islice(iter_csv_rows(path), 1, count + 1)
+    for i, (line, row) in enumerate(data_rows):
         if len(row) != len(header):
             raise DataError(f"{where} line {line}: {len(row)} cells, the header has {len(header)}")
         for j, cell in enumerate(row):
@@ -172,28 +186,33 @@ def split_csv_columns(
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """One IDX file (optionally gzip-compressed): magic, big-endian dims, then data."""
+    """One IDX file (optionally gzip-compressed): magic, big-endian dims, then data. The
+    dims are read first and checked against memory, so a small .gz cannot inflate past it."""
     p = require_file(path, "IDX file")
     opener = gzip.open if p.suffix == ".gz" else open
     try:
         with opener(p, "rb") as f:
-            raw = f.read()
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
+                raise DataError(f"{str(p)!r} is not an IDX file (bad magic number {magic.hex()})")
+            dtype, ndim = _IDX_DTYPES[magic[2]], magic[3]
+            header = f.read(4 * ndim)
+            if len(header) < 4 * ndim:
+                raise DataError(f"{str(p)!r} is truncated: its IDX header promises {ndim} "
+                                "dimensions")  # fmt: skip
+            dims = tuple(int(d) for d in np.frombuffer(header, ">u4", count=ndim))
+            check_declared(str(p), {"": (dims, dtype)})  # before the data is read
+            expected = math.prod(dims) * dtype.itemsize
+            raw = f.read(expected + 1)  # one byte more: trailing data is damage too
     except (OSError, EOFError) as exc:
         raise DataError(f"cannot read {str(p)!r}: {exc}") from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise DataError(f"{str(p)!r} is not an IDX file (bad magic number {raw[:4].hex()})")
-    dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
-    header_end = 4 + 4 * ndim
-    if len(raw) < header_end:
-        raise DataError(f"{str(p)!r} is truncated: its IDX header promises {ndim} dimensions")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    if len(raw) - header_end != expected:
+    if len(raw) != expected:
+        held = f"{len(raw)}" if len(raw) < expected else f"more than {expected}"
         raise DataError(
             f"{str(p)!r}: its header says shape {dims} ({expected} bytes of data) "
-            f"but it holds {len(raw) - header_end} bytes: the file is damaged or truncated"
+            f"but it holds {held} bytes: the file is damaged or truncated"
         )
-    data = np.frombuffer(raw, dtype, offset=header_end).reshape(dims)
+    data = np.frombuffer(raw, dtype).reshape(dims)
     return data.astype(dtype.newbyteorder("="))  # native byte order, writable
 
 

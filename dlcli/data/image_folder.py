@@ -24,9 +24,10 @@ import numpy as np
 from dlcli.config.data_sources_schema import ImageFolderData
 from dlcli.config.schema import DataConfig
 from dlcli.data.dataset import Dataset
+from dlcli.data.declared import check_image
 from dlcli.data.images import IMAGE_EXTS
 from dlcli.data.preprocess import preprocess_labels
-from dlcli.data.sources import rng
+from dlcli.data.seeding import rng
 from dlcli.errors import DataError
 
 Size = tuple[int, int]  # (height, width), the order of `image_size`
@@ -121,6 +122,7 @@ def _checked_size(content: bytes, path: Path) -> Size:
             img.verify()  # reads the file through; decodes nothing into memory
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{str(path)!r}: not a readable image ({exc})") from None
+    check_image(width, height, repr(str(path)))  # each is decoded whole when streamed
     return height, width
 
 
@@ -181,6 +183,7 @@ def decode_like_training(content: bytes, name: str, prep: dict[str, Any]) -> np.
     resized by the function the training stream uses (`_decode`)."""
     import tensorflow as tf
 
+    _check_declared_size(content, name)
     try:
         img = _decode(tf.constant(content), prep, resize=False)
     except (tf.errors.InvalidArgumentError, ValueError) as error:
@@ -188,6 +191,21 @@ def decode_like_training(content: bytes, name: str, prep: dict[str, Any]) -> np.
         raise DataError(f"{name}: cannot read as an image ({message})") from None
     check_trained_size(tuple(img.shape[:2]), name, prep)
     return _resized(img, prep).numpy()
+
+
+def _check_declared_size(content: bytes, name: str) -> None:
+    """The image's size from its header (Pillow decodes nothing), checked against memory
+    before TensorFlow decodes it whole; what Pillow cannot open, decoding reports."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            size = img.size
+    except (OSError, SyntaxError, ValueError):
+        return
+    except Image.DecompressionBombError as exc:
+        raise DataError(f"{name}: cannot read as an image ({exc})") from None
+    check_image(*size, name)
 
 
 def check_trained_size(got: Size, name: str, prep: dict[str, Any]) -> None:

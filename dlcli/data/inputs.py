@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from dlcli.data.columns import column_order
+from dlcli.data.columns import column_order, refuse_duplicate_columns
+from dlcli.data.declared import check_image
 from dlcli.data.formats import csv_number, iter_csv_rows, load_npy, load_npz
 from dlcli.data.images import IMAGE_EXTS, INVERT_MODES, should_invert
 from dlcli.data.row_labels import Indexed, RowLabels
@@ -28,6 +29,8 @@ from dlcli.errors import DataError
 ARRAY_EXTS = (".npy", ".npz", ".csv")
 SUPPORTED_EXTS = ARRAY_EXTS + IMAGE_EXTS
 NPZ_KEYS = ("x", "x_test")  # the array names dlcli and keras.datasets use for inputs
+# (file bytes, file name, preprocessing.json) -> (height, width, channels) pixels, 0..255
+ImageDecoder = Callable[[bytes, str, dict], np.ndarray]
 
 
 def read_inputs(
@@ -36,13 +39,15 @@ def read_inputs(
     target: str | None = None,
     invert: str = "auto",
     preprocessing: dict | None = None,
+    decode_image: ImageDecoder | None = None,
 ) -> tuple[np.ndarray, Sequence[str]]:
     """Read every file into a float32 array of shape (n, *sample_shape) plus n row labels.
 
     `target` names a CSV column to drop (the label column of a training export).
     `invert` (auto|always|never) decides when grayscale images get their colours
     inverted; auto: when their background is the other way round from the training
-    images' (`preprocessing["image_background"]`). CSV columns with a header are matched
+    images' (`preprocessing["image_background"]`); `decode_image` (the run's data source's)
+    decodes images instead, as its training did. CSV columns with a header are matched
     by name to `preprocessing["columns"]` when the model was trained on named columns.
     """
     if not paths:
@@ -50,7 +55,7 @@ def read_inputs(
     if invert not in INVERT_MODES:
         raise DataError(f"invert must be one of {', '.join(INVERT_MODES)}, not {invert!r}")
     sample_shape = tuple(int(d) for d in sample_shape)
-    facts = InputFacts(target, invert, preprocessing or {})
+    facts = InputFacts(target, invert, preprocessing or {}, decode_image)
     batches: list[np.ndarray] = []
     labels = RowLabels()
     for name in paths:
@@ -85,6 +90,7 @@ class InputFacts:
     target: str | None  # CSV: the label column, dropped if present
     invert: str  # auto | always | never
     preprocessing: dict  # the run's preprocessing.json (columns, image_background)
+    decode_image: ImageDecoder | None = None  # the source's, when it decodes its own images
 
 
 def _read_one(
@@ -188,6 +194,8 @@ def _read_csv(
 
 def _csv_layout(header: list[str] | None, name: str, facts: InputFacts) -> _CsvLayout:
     target = facts.target
+    if header:
+        refuse_duplicate_columns(header, name)
     drop = header.index(target) if header and target in header else None
     columns = [h for j, h in enumerate(header) if j != drop] if header else None
     trained_on = facts.preprocessing.get("columns")
@@ -260,14 +268,13 @@ def read_image(
     grayscale one whose background is the other way round from the training images'."""
     from PIL import Image, ImageOps
 
-    if facts.preprocessing.get("kind") == "image_folder":  # decoded as training did
-        from dlcli.data.image_folder import decode_like_training
-
-        pixels = decode_like_training(file.read(), name, facts.preprocessing)
+    if facts.decode_image is not None:  # decoded as training did
+        pixels = facts.decode_image(file.read(), name, facts.preprocessing)
         return pixels.reshape((1, *sample_shape)), [name]
     mode, size = _image_target(sample_shape, name)
     try:
         with Image.open(file) as img:
+            check_image(*img.size, name)  # from the header, before decoding
             img.load()
             img = ImageOps.exif_transpose(img)  # phone photos are often stored rotated
             if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:

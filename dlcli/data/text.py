@@ -22,7 +22,7 @@ from dlcli.data import formats as ff
 from dlcli.data.dataset import Dataset
 from dlcli.data.keras_datasets import KERAS_SEED
 from dlcli.data.preprocess import preprocess_labels
-from dlcli.data.sources import rng
+from dlcli.data.seeding import rng
 from dlcli.errors import DataError
 
 VOCABULARY_FILE = "vocabulary.json"  # in the run directory: the token of each id

@@ -21,7 +21,7 @@ from dlcli.config.schema import DataConfig
 from dlcli.data import formats as ff
 from dlcli.data.dataset import Dataset
 from dlcli.data.preprocess import column_statistics
-from dlcli.data.sources import rng
+from dlcli.data.seeding import rng
 from dlcli.errors import DataError
 
 

@@ -18,14 +18,22 @@ from dlcli.errors import DataError
 SHOWN_ROWS = 5  # bad rows named in the message; the rest are counted
 
 
+def complex_problem(dtype: np.dtype, name: str) -> str | None:
+    """Why an array of `dtype` cannot be a model's input or target: complex numbers."""
+    if not np.issubdtype(dtype, np.complexfloating):
+        return None
+    return (
+        f"{name}: holds complex numbers ({dtype}); a model takes real numbers, and "
+        "dropping the imaginary part would change the input: pass the real part, the "
+        "magnitude, or both as separate features"
+    )
+
+
 def refuse_non_real(arr: np.ndarray, name: str) -> None:
     """Complex, object and text arrays are refused before any cast could lose data."""
-    if np.iscomplexobj(arr):
-        raise DataError(
-            f"{name}: holds complex numbers ({arr.dtype}); a model takes real numbers, and "
-            "dropping the imaginary part would change the input: pass the real part, the "
-            "magnitude, or both as separate features"
-        )
+    problem = complex_problem(arr.dtype, name)
+    if problem:
+        raise DataError(problem)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise DataError(f"{name}: holds {arr.dtype} values, not numbers")
 
@@ -47,3 +55,15 @@ def refuse_non_finite(x: np.ndarray, labels: Sequence[str], chunk: int = 65_536)
         f"{total} input row{'s' if total != 1 else ''} hold NaN or infinite values "
         f"({named}{more}); their predictions would be NaN: fix or drop those rows"
     )
+
+
+def refuse_booleans(values: object, name: str) -> None:
+    """JSON `true`/`false` among numbers is refused: numpy would read them as 1 and 0,
+    and a pixel or a feature given as a flag is a mistake, not a value."""
+    pending = [values]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, bool):
+            raise DataError(f'"{name}" holds {str(value).lower()}, which is not a number')
+        if isinstance(value, list):
+            pending.extend(value)

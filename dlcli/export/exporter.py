@@ -6,26 +6,31 @@ runtime (TensorFlow, onnxruntime, the LiteRT interpreter), and its predictions o
 test inputs are compared with the Keras model's. Only when they agree within
 `TOLERANCE` does the folder, with a metadata.json that describes the inputs, the
 preprocessing, the classes and the check, move to RUN/export/<format>/. A failed
-conversion or check leaves nothing behind that looks like an export.
+conversion or check leaves nothing behind that looks like an export. Every folder and
+file goes through the run's path check (dlcli.runs.folders, RunDir), so a link planted
+at RUN/export leads nowhere; the export holds the run's lock, so a resume cannot start
+under it, and removes at its start what a killed export left.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
+import contextlib
+import errno
+import signal
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dlcli.errors import ModelError, RunDirError, UsageError, first_line
+from dlcli.errors import Interrupted, ModelError, RunDirError, UsageError
 from dlcli.export.diagnose import conversion_error
 from dlcli.export.formats import FORMATS, Format, Runner
+from dlcli.runs import folders, reading
 from dlcli.runs import rundir as files
 from dlcli.trained.inference import TrainedRun, load_trained
 from dlcli.trained.model_info import check_inputs, describe
@@ -44,27 +49,57 @@ def export_run(
             f"unknown export format {', '.join(map(repr, unknown)) or '(none given)'}; "
             f"choose from {', '.join(FORMATS)}"
         )
-    trained = load_trained(path, verbose)
-    for name in formats:  # refuse before any work, not after the first format
-        _refuse_existing(trained.run.path / files.EXPORT_DIR / name, force)
-    split, x = check_inputs(trained, CHECK_SAMPLES)
-    expected = np.asarray(trained.model.predict(x, verbose=0))
-    model = inference_model(trained.model)  # what every format converts
-    return [_export_one(trained, model, FORMATS[name], x, expected, split) for name in formats]
+    trained = load_trained(path, verbose)  # a completed run that no process holds
+    run = trained.run
+    with run.locked("being exported"), _interruptible() as signals:
+        folders.folder(run, files.EXPORT_DIR)  # a link or a file there: refused now
+        folders.clean_leftovers(run, files.EXPORT_DIR)  # a killed export's scratch folders
+        for name in formats:  # refuse before any work, not after the first format
+            if folders.exists(run, f"{files.EXPORT_DIR}/{name}") and not force:
+                raise RunDirError(f"{folders.entry(run, f'{files.EXPORT_DIR}/{name}')}: "
+                                  "already exported; pass --force to replace it")  # fmt: skip
+        try:
+            split, x = check_inputs(trained, CHECK_SAMPLES)
+            expected = np.asarray(trained.model.predict(x, verbose=0))
+            model = inference_model(trained.model)  # what every format converts
+            return [_export_one(trained, model, FORMATS[name], x, expected, split)
+                    for name in formats]  # fmt: skip
+        except (KeyboardInterrupt, Exception) as error:  # Ctrl-C or SIGTERM
+            if isinstance(error, KeyboardInterrupt) or signals:
+                raise Interrupted(f"export interrupted; {run.path}/{files.EXPORT_DIR} keeps "
+                                  "the exports it had before") from None  # fmt: skip
+            raise
 
 
-def _refuse_existing(final: Path, force: bool) -> None:
-    if final.exists() and not force:
-        raise RunDirError(f"{final}: already exported; pass --force to replace it")
+@contextlib.contextmanager
+def _interruptible() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM raise KeyboardInterrupt in the block (SIGTERM's default ends the
+    process without a word); the list records them, since a converter's C code may turn
+    the KeyboardInterrupt into an error of its own (SystemError, seen in SavedModel's)."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _export_one(
     trained: TrainedRun, model: Any, fmt: Format, x: np.ndarray, expected: np.ndarray,
     split: str,
 ) -> dict[str, Any]:  # fmt: skip
-    root = trained.run.path / files.EXPORT_DIR
-    root.mkdir(exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{fmt.name}-incomplete-", dir=root))
+    run = trained.run
+    built = folders.scratch(run, files.EXPORT_DIR, fmt.name)  # its name inside the run
+    scratch = run.file(built)
     try:
         batch = _convert(model, fmt, scratch)
         try:
@@ -79,14 +114,17 @@ def _export_one(
                 f"to {check['max_abs_error']:.3g} (tolerance {TOLERANCE}); nothing was written"
             )
         record = _metadata(trained, fmt, batch, check)
-        (scratch / files.EXPORT_METADATA_FILE).write_text(json.dumps(record, indent=2) + "\n")
         vocabulary = trained.preprocessing.get("vocabulary_file")
-        if vocabulary:  # a text model's inputs are token ids: the words they stand for
-            shutil.copyfile(trained.run.file(vocabulary), scratch / vocabulary)
-        _move_into_place(scratch, root / fmt.name)
+        try:
+            run.write_json(f"{built}/{files.EXPORT_METADATA_FILE}", record)
+            if vocabulary:  # a text model's inputs are token ids: the words they stand for
+                run.write_bytes(f"{built}/{vocabulary}", reading.read_bytes(run.file(vocabulary)))
+        except RunDirError as error:  # e.g. the disk is full; the scratch folder goes below
+            raise RunDirError(f"{fmt.name}: {error}; nothing was written") from None
+        folders.move_into_place(run, built, f"{files.EXPORT_DIR}/{fmt.name}")
         return record
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        folders.remove(run, built)
 
 
 def inference_model(model: Any) -> Any:
@@ -115,9 +153,33 @@ def _convert(model: Any, fmt: Format, folder: Path) -> int | None:
                 fmt.write(model, folder, batch)
             return batch
         except Exception as error:  # converters raise many kinds; all mean "cannot"
+            if _disk_full(error):  # not the model's fault: retrying cannot help
+                raise RunDirError(f"cannot write the {fmt.name} export in {folder.parent}: "
+                                  f"{_disk_full(error)}; nothing was written") from None
             first_error = first_error or error
     assert first_error is not None
     raise conversion_error(model, fmt.name, first_error) from None
+
+
+# What converters say when a write fails for want of room, in whatever they raise
+# (TensorFlow's C++ writers raise their own errors carrying the OS's words).
+_FULL = {errno.ENOSPC: "the disk is full", errno.EFBIG: "a file exceeds the file-size limit"}
+_FULL_WORDS = {"No space left on device": errno.ENOSPC, "File too large": errno.EFBIG}
+
+
+def _disk_full(error: BaseException) -> str | None:
+    """"the disk is full" (or the file-size limit) if that is what stopped a converter."""
+    seen: BaseException | None = error
+    for _ in range(16):  # the chain of causes, however the converter wrapped the OSError
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno in _FULL:
+            return _FULL[seen.errno]
+        for words, code in _FULL_WORDS.items():
+            if words in str(seen):
+                return _FULL[code]
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _run_batches(run: Runner, x: np.ndarray, batch: int | None) -> np.ndarray:
@@ -165,21 +227,3 @@ def _version(package: str) -> str:
         return package_metadata.version(package)
     except package_metadata.PackageNotFoundError:
         return "(version unknown)"
-
-
-def _move_into_place(scratch: Path, final: Path) -> None:
-    """Replace `final` by the checked `scratch` folder; an old export goes only after."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}-replaced-{os.getpid()}")
-        os.replace(final, old)
-    try:
-        os.replace(scratch, final)
-    except OSError as error:
-        if old is not None:
-            os.replace(old, final)
-        raise RunDirError(
-            f"{final}: cannot move the export into place ({first_line(error)})"
-        ) from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -1,24 +1,23 @@
 """Will the model fit in memory? Parameters and training memory from the config alone.
 
-Each layer's output shape and parameter count follow from the one before (the same
-formulas Keras uses), in plain Python: no TensorFlow, no numpy, so `dlcli validate`
-can refuse a model of a trillion weights in milliseconds instead of `train` dying in
-TensorFlow's allocator. The estimate is a floor, not a promise: weights, their
-gradients, the optimizer's slots and one batch of activations, in float32.
+Each layer's output shape and parameter count follow from the one before, by its rule in
+the layer registry (dlcli/config/layers/shapes.py: the formulas Keras uses, in plain
+Python): no TensorFlow, no numpy, so `dlcli validate` can refuse a model of a trillion
+weights in milliseconds instead of `train` dying in TensorFlow's allocator. The estimate
+is a floor, not a promise: weights, their gradients, the optimizer's slots and one batch
+of activations, in float32.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from dlcli.config.layers import layer_args, layer_type
-from dlcli.config.limits import MEMORY_SHARE
+from dlcli.config.layers import layer_args, layer_entry, layer_type
 from dlcli.config.loader import LoadedConfig
+from dlcli.config.memory import memory_shortfall, size_text
 from dlcli.config.schema import Config
 from dlcli.errors import ConfigError, TrainingError, first_line
 
@@ -52,7 +51,7 @@ def estimate(config: Config) -> Estimate:
     result = Estimate()
     for shape, layers in _stacks(config.model):
         for item in layers:
-            shape, params = _layer(layer_type(item), layer_args(item), shape)
+            shape, params = layer_entry(item).output(layer_args(item), shape)
             result.params += params
             result.layer_params.append(params)
             result.activations += math.prod(shape) if shape else 0
@@ -68,8 +67,8 @@ def estimate(config: Config) -> Estimate:
 def check_capacity(loaded: LoadedConfig) -> Estimate:
     """Refuse a model whose training memory cannot fit in the memory available now."""
     found = estimate(loaded.config)
-    available = available_memory()
-    if available is None or found.bytes <= MEMORY_SHARE * available:
+    available = memory_shortfall(found.bytes)
+    if available is None:
         return found
     biggest = max(range(len(found.layer_params)), key=found.layer_params.__getitem__)
     model = loaded.config.model
@@ -83,102 +82,12 @@ def check_capacity(loaded: LoadedConfig) -> Estimate:
             loaded.problem(
                 ("model", key, index, layer_type(item)),
                 f"the model has {found.params:,} parameters ({found.layer_params[biggest]:,} "
-                f"in this layer); training needs at least {_size(found.bytes)} (weights, "
+                f"in this layer); training needs at least {size_text(found.bytes)} (weights, "
                 f"gradients, optimizer state, one batch) but this machine has "
-                f"{_size(available)} available; make the model smaller",
+                f"{size_text(available)} available; make the model smaller",
             )
         ]
     )
-
-
-def available_memory() -> int | None:
-    """Bytes this process may still use: MemAvailable, capped by a cgroup limit."""
-    found = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                found = int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        try:
-            found = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (ValueError, OSError, AttributeError):
-            return None
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if limit.isdigit() and found is not None:
-            found = min(found, int(limit))
-    except OSError:
-        pass
-    return found
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{n / 1024:.1f} KiB"
-
-
-def _layer(kind: str, args, shape: list[int]) -> tuple[list[int], int]:
-    """(output shape, parameters) of one layer on an input of `shape` (no batch axis)."""
-    last = shape[-1] if shape else 1
-    if kind == "Dense":
-        bias = args.units if args.use_bias else 0
-        return [*shape[:-1], args.units], last * args.units + bias
-    if kind in ("Conv1D", "Conv2D"):
-        dims = 1 if kind == "Conv1D" else 2
-        kernel = _pair(args.kernel_size, dims)
-        spatial = _strided(shape[:-1], kernel, _pair(args.strides, dims), args.padding)
-        bias = args.filters if args.use_bias else 0
-        return [*spatial, args.filters], math.prod(kernel) * last * args.filters + bias
-    if kind in ("MaxPooling1D", "MaxPooling2D", "AveragePooling2D"):
-        dims = 1 if kind.endswith("1D") else 2
-        pool = _pair(args.pool_size, dims)
-        strides = _pair(args.strides, dims) if args.strides else pool
-        return [*_strided(shape[:-1], pool, strides, args.padding), last], 0
-    if kind == "Flatten":
-        return [math.prod(shape)], 0
-    if kind == "Reshape":
-        return _reshape(shape, list(args.target_shape)), 0
-    if kind == "BatchNormalization":
-        return shape, 4 * last
-    if kind == "LayerNormalization":
-        return shape, 2 * last
-    if kind == "Embedding":
-        return [*shape, args.output_dim], args.input_dim * args.output_dim
-    if kind in ("SimpleRNN", "LSTM", "GRU"):
-        return _recurrent(kind, args, shape)
-    if kind.startswith("GlobalAveragePooling"):
-        return [last], 0
-    return shape, 0  # Dropout, Activation: same shape, no weights
-
-
-def _recurrent(kind: str, args, shape: list[int]) -> tuple[list[int], int]:
-    units, inputs = args.units, shape[-1] if shape else 1
-    gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[kind]
-    biases = 2 if kind == "GRU" else 1  # Keras's GRU keeps two biases (reset_after)
-    params = gates * units * (inputs + units + biases)
-    steps = shape[0] if len(shape) > 1 else 1
-    return ([steps, units] if args.return_sequences else [units]), params
-
-
-def _pair(value, dims: int) -> tuple[int, ...]:
-    return tuple(value) if isinstance(value, tuple) else (value,) * dims
-
-
-def _strided(spatial, window, strides, padding: str) -> list[int]:
-    out = []
-    for size, w, s in zip(spatial, window, strides, strict=False):
-        span = size if padding == "same" else size - w + 1
-        out.append(max(1, -(-span // s)))
-    return out
-
-
-def _reshape(shape: list[int], target: list[int]) -> list[int]:
-    if -1 in target:
-        known = math.prod(d for d in target if d != -1) or 1
-        target = [max(1, math.prod(shape) // known) if d == -1 else d for d in target]
-    return target
 
 
 @contextlib.contextmanager

@@ -1,8 +1,8 @@
 """Layer items -> Keras layers, and a stack of them -> a Sequential model.
 
 Shared by every model kind: a sequential model is one stack, a GAN two, and a graph's
-nodes are built one layer at a time with `make_layer`. Layers come from the allow-list
-(config/layers.py) and names resolve through Keras's registries. Keras is imported
+nodes are built one layer at a time with `make_layer`. Layers come from the layer registry
+(config/layers/registry.py) and names resolve through Keras's registries. Keras is imported
 inside the functions only.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcli.config.layers import LAYERS, TAKES_DEFAULT_ACTIVATION, layer_args, layer_type
+from dlcli.config.layers import layer_args, layer_entry, layer_type
 from dlcli.config.schema_base import InitializerConfig, RegularizerConfig
 from dlcli.config.yaml_positions import format_path
 from dlcli.errors import ModelError, first_line
@@ -59,37 +59,13 @@ def make_layer(
     kwargs = layer_kwargs(item, default_activation, hidden)
     if name and not kwargs.get("name"):
         kwargs["name"] = name
-    kind = layer_type(item)
-    _, class_name = LAYERS[kind]
-    try:
-        if kind == "Bidirectional":  # the wrapped recurrent layer is built first
-            inner, merge_mode = kwargs.pop("layer"), kwargs.pop("merge_mode")
-            name = kwargs.pop("name", None)
-            wrapped = getattr(keras.layers, inner)(**kwargs)
-            return keras.layers.Bidirectional(wrapped, merge_mode=merge_mode, name=name)
-        return getattr(keras.layers, class_name)(**_special_kwargs(kind, kwargs))
+    entry = layer_entry(item)
+    try:  # the entry's build rule may reject arguments, as Keras would
+        return getattr(keras.layers, entry.name)(**entry.build(kwargs, keras.layers))
     except (ValueError, TypeError) as error:
         raise ModelError(
             f"{format_path(where)}: Keras rejects this layer: {first_line(error)}", key=where
         ) from None
-
-
-def _special_kwargs(kind: str, kwargs: dict) -> dict:
-    """Arguments whose meaning differs between layers sharing one argument model."""
-    if kind == "Dot":
-        kwargs.setdefault("axes", -1)
-    if kind in ("Add", "Multiply", "Dot"):
-        kwargs.pop("axis", None)
-    if kind in ("Add", "Multiply", "Concatenate"):
-        kwargs.pop("axes", None)
-    if kind in ("RandomZoom", "RandomTranslation") and "factor" in kwargs:
-        raise ValueError(f"{kind} takes height_factor (and width_factor), not factor")
-    if kind == "RandomRotation" and ("height_factor" in kwargs or "width_factor" in kwargs):
-        raise ValueError("RandomRotation takes factor (a share of a full turn)")
-    if kind in ("RandomZoom", "RandomTranslation"):
-        kwargs.setdefault("height_factor", 0.1)
-        kwargs.setdefault("width_factor", kwargs["height_factor"])  # the schema's default
-    return kwargs
 
 
 def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
@@ -103,7 +79,7 @@ def layer_kwargs(item, default_activation: str | None, hidden: bool) -> dict:
         if isinstance(getattr(args, field, None), RegularizerConfig):
             kwargs[field] = _regularizer(getattr(args, field))
     # The default activation is for hidden layers; the output layer names its own.
-    takes_default = layer_type(item) in TAKES_DEFAULT_ACTIVATION and "activation" not in kwargs
+    takes_default = layer_entry(item).default_activation and "activation" not in kwargs
     if takes_default and hidden and default_activation:
         kwargs["activation"] = default_activation
     for key in ("kernel_size", "strides", "pool_size", "size"):

@@ -8,17 +8,17 @@ so a thousand run directories list in well under a second (`make bench`, runs_ta
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dlcli.errors import UsageError
+from dlcli.errors import DlcliError, UsageError, first_line
+from dlcli.runs import reading, records
 from dlcli.runs import rundir as files
 from dlcli.runs.records import epochs_recorded
-from dlcli.runs.rundir import process_alive
+from dlcli.runs.rundir import training_now
 
 BROKEN = "broken"
 # Columns of `dlcli runs`, in order; each is also a --sort and --filter field.
@@ -44,15 +44,27 @@ def list_runs(
         if not path.is_dir() or not _looks_like_a_run(path):
             continue
         if (path / files.COMPARE_MANIFEST_FILE).is_file():
-            rows.append(read_comparison(path))
-            inside[str(path)] = [read_run(p, f"{path.name}/") for p in sorted(path.iterdir())
-                                 if p.is_dir() and _looks_like_a_run(p)] if members else []
+            rows.append(_isolated(path, comparison=True))
+            inside[str(path)] = [_isolated(p, f"{path.name}/") for p in
+                                 sorted(path.iterdir()) if p.is_dir() and _looks_like_a_run(p)
+                                 ] if members else []  # fmt: skip
         else:
-            rows.append(read_run(path))
+            rows.append(_isolated(path))
     ordered = []
     for row in sort_rows(rows, sort):
         ordered += [row, *sort_rows(inside.get(row["path"], []), sort)]
     return ordered
+
+
+def _isolated(path: Path, prefix: str = "", comparison: bool = False) -> dict[str, Any]:
+    """One directory's row, whatever its files hold: the readers below check what they
+    use, and anything they did not foresee makes this one row broken, not the table."""
+    try:
+        return read_comparison(path) if comparison else read_run(path, prefix)
+    except (DlcliError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        return {**dict.fromkeys(FIELDS), "name": prefix + path.name, "kind": "run",
+                "status": BROKEN, "started": _stamp(path.name), "path": str(path),
+                "note": first_line(error)}  # fmt: skip
 
 
 def _looks_like_a_run(path: Path) -> bool:
@@ -62,7 +74,7 @@ def _looks_like_a_run(path: Path) -> bool:
 def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
     """One run directory as a row; what cannot be read is named in `note`."""
     problems: list[str] = []
-    status = _json(path, files.STATUS_FILE, problems)
+    status = _status(path, problems)
     history = _json(path, files.HISTORY_FILE, problems, needed=False)
     metrics = _json(path, files.METRICS_FILE, problems, needed=status.get("state") == "completed")
     data = _json(path, files.DATA_FILE, problems, needed=False)
@@ -70,7 +82,7 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
     if not os.path.isfile(os.path.join(path, files.CONFIG_FILE)):
         problems.append(f"no {files.CONFIG_FILE}")
     state = status.get("state")
-    if state == files.RUNNING and not process_alive(status.get("pid")):
+    if state == files.RUNNING and not training_now(path, status.get("pid")):
         state = files.INTERRUPTED
     started = status.get("started") or _stamp(path.name)
     ended = status.get("updated") if state != files.RUNNING else _now_text()
@@ -91,6 +103,18 @@ def read_run(path: Path, prefix: str = "") -> dict[str, Any]:
     }
 
 
+def _status(path: Path, problems: list[str]) -> dict[str, Any]:
+    """status.json, checked against its schema (a state such as "hacked" is damage)."""
+    status = _json(path, files.STATUS_FILE, problems)
+    if not status:
+        return {}
+    try:
+        return records.status(status, files.STATUS_FILE)
+    except DlcliError as error:
+        problems.append(str(error))
+        return {}
+
+
 def read_comparison(path: Path) -> dict[str, Any]:
     """A comparison directory as a row: its members' states, the winner so far."""
     problems: list[str] = []
@@ -98,8 +122,9 @@ def read_comparison(path: Path) -> dict[str, Any]:
     summary = _json(path, files.COMPARISON_JSON, problems, needed=False)
     members = manifest.get("members") if isinstance(manifest.get("members"), list) else []
     states = [m.get("state") for m in members if isinstance(m, dict)]
-    first = next((path / m["run_dir"] for m in members if isinstance(m, dict)
-                  and m.get("state") == "completed" and m.get("run_dir")), None)  # fmt: skip
+    first = next((files.confined(path, m["run_dir"]) for m in members if isinstance(m, dict)
+                  and m.get("state") == "completed" and isinstance(m.get("run_dir"), str)),
+                 None)  # fmt: skip
     member = read_run(first) if first else {}
     seconds = sum(m.get("seconds") or 0 for m in members if isinstance(m, dict))
     return {
@@ -163,15 +188,14 @@ def _test_metric(metrics: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _json(path: Path, name: str, problems: list[str], needed: bool = True) -> dict[str, Any]:
-    try:  # plain open(): pathlib's joins cost as much as the reading over 1,000 runs
-        with open(os.path.join(path, name), encoding="utf-8") as handle:
-            data = json.load(handle)
+    try:  # os.path.join: pathlib's joins cost as much as the reading over 1,000 runs
+        data = reading.load_json(os.path.join(path, name))
     except FileNotFoundError:
         if needed:
             problems.append(f"no {name}")
         return {}
-    except (OSError, ValueError):
-        problems.append(f"{name} unreadable")
+    except reading.UnreadableRunFile as error:
+        problems.append(f"{name} unreadable ({error.reason})")
         return {}
     if not isinstance(data, dict):
         problems.append(f"{name} unreadable")
@@ -187,9 +211,8 @@ def _dataset(source: Any) -> str | None:
 
 def _params(path: Path) -> int | None:
     try:
-        with open(os.path.join(path, files.SUMMARY_FILE), encoding="utf-8") as handle:
-            found = _TOTAL_PARAMS.search(handle.read())
-    except (OSError, ValueError):
+        found = _TOTAL_PARAMS.search(reading.read_text(os.path.join(path, files.SUMMARY_FILE)))
+    except (OSError, reading.UnreadableRunFile):
         return None
     return int(found.group(1).replace(",", "")) if found else None
 
@@ -226,7 +249,7 @@ def sort_rows(rows: list[dict[str, Any]], field: str, reverse: bool | None = Non
     descending = field not in ("name", "kind", "status", "dataset", "backend", "path", "note")
     present = [r for r in rows if sort_value(r[field]) is not None]
     missing = [r for r in rows if sort_value(r[field]) is None]
-    ordered = sorted(present, key=lambda r: sort_value(r[field]),
+    ordered = sorted(present, key=lambda r: _comparable(sort_value(r[field])),
                      reverse=descending if reverse is None else reverse)  # fmt: skip
     return ordered + missing
 
@@ -235,6 +258,14 @@ def sort_value(value: Any) -> Any:
     if isinstance(value, dict):
         return value.get("value")
     return value
+
+
+def _comparable(value: Any) -> tuple:
+    """Numbers before text, so one run's odd value (a metric recorded as text) cannot
+    make the sort compare a string with a float."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value if value == value else float("-inf"), "")  # NaN sorts as lowest
+    return (1, 0, str(value))
 
 
 def filter_rows(rows: list[dict[str, Any]], filters: list[str]) -> list[dict[str, Any]]:

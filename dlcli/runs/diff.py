@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from dlcli.errors import RunDirError
+from dlcli.config.yaml_reader import parse_yaml
+from dlcli.errors import ConfigError, RunDirError
 from dlcli.runs import rundir as files
 from dlcli.runs.catalog import best_validation, read_run
 from dlcli.runs.rundir import RunDir
@@ -53,11 +52,13 @@ def diff_runs(run_a: str | Path, run_b: str | Path) -> dict[str, Any]:
 
 def _config(run: RunDir) -> dict[str, Any]:
     path = run.file(files.CONFIG_FILE)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
-                         if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader)  # fmt: skip
-    except (OSError, yaml.YAMLError) as error:
+    try:  # read as every run file is (dlcli.runs.reading), then parsed bounded as a
+        # config file is (dlcli.config.yaml_reader): an alias bomb is refused, not expanded
+        data = parse_yaml(run.read_text(files.CONFIG_FILE), str(path))
+    except OSError as error:
         raise RunDirError(f"{path}: unreadable ({str(error).splitlines()[0]})") from None
+    except ConfigError as error:
+        raise RunDirError(f"unreadable run config: {error}") from None
     if not isinstance(data, dict):
         raise RunDirError(f"{path}: not a config (expected a mapping of keys)")
     return data

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dlcli.errors import RunDirError
+from dlcli.runs import reading
 from dlcli.runs import rundir as files
 from dlcli.runs.catalog import best_validation, read_comparison, read_run
 from dlcli.runs.rundir import RunDir
@@ -182,10 +183,12 @@ def _json(folder: Path, name: str) -> dict[str, Any]:
 
 
 def _text(folder: Path, name: str) -> str:
-    try:
-        return RunDir(folder).file(name).read_text(encoding="utf-8")
-    except (OSError, ValueError):
+    try:  # a regular file only: a FIFO would block the report forever
+        return reading.read_text(RunDir(folder).file(name))
+    except FileNotFoundError:
         return f"({name} is missing)"
+    except reading.UnreadableRunFile as error:
+        return f"({name} unreadable: {error.reason})"
 
 
 def _number(value: Any) -> str:

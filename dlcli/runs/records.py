@@ -49,6 +49,9 @@ class Status(BaseModel):
     state: Literal["running", "completed", "failed", "interrupted"]
     pid: int | None = None
     epochs: int | None = Field(default=None, ge=0, le=MAX_EPOCHS)
+    started: str | None = None  # times as text (2026-01-01T10:00:00+0000): shown, sorted
+    updated: str | None = None
+    reason: str | None = None
 
 
 def checkpoint_state(data: Any, where: str, epochs: int | None = None) -> CheckpointState:

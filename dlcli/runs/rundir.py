@@ -18,7 +18,7 @@ from typing import Any
 
 from dlcli.config.names import run_name_problem
 from dlcli.errors import RunDirError, UsageError
-from dlcli.runs import crashpoints, lock, records
+from dlcli.runs import crashpoints, lock, reading, records
 
 CONFIG_FILE = "config.yaml"  # the resolved config, written before training starts
 STATUS_FILE = "status.json"  # {"state": running|completed|failed|interrupted, ...}
@@ -110,6 +110,19 @@ class RunDir:
         with lock.holding(self.path / LOCK_FILE, self.path, activity):
             yield
 
+    def require_completed(self) -> None:
+        """Refuse to use a run (export, serve, predict, evaluate) that is not completed,
+        or that a process holds now: a resume training it further replaces its model."""
+        if lock.is_held(self.path / LOCK_FILE):
+            raise RunDirError(f"{self.path} is in use: another dlcli process holds its lock "
+                              f"({LOCK_FILE}: training it again, or exporting it); use the run "
+                              "once that process has finished")  # fmt: skip
+        status = self.status()
+        if status["state"] != COMPLETED:
+            why = f" ({status['reason']})" if status.get("reason") else ""
+            raise RunDirError(f"{self.path}: the run is {status['state']}{why}; only a "
+                              "completed run can be used")  # fmt: skip
+
     def file(self, name: str) -> Path:
         """`name` (e.g. "checkpoint/state.json") inside the run directory: the one place every
         read, write and delete of a run file resolves its path. A name that leaves the
@@ -156,13 +169,17 @@ class RunDir:
         return target
 
     def read_json(self, name: str) -> Any:
-        path = self.file(name)
+        """A run file's JSON (dlcli.runs.reading: a regular file, bounded, never blocking)."""
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return reading.load_json(self.file(name))
         except FileNotFoundError:
             raise RunDirError(f"{self.path}: {name} is missing") from None
-        except (OSError, ValueError) as error:
-            raise RunDirError(f"{path}: unreadable ({error})") from None
+
+    def read_text(self, name: str) -> str:
+        try:
+            return reading.read_text(self.file(name))
+        except FileNotFoundError:
+            raise RunDirError(f"{self.path}: {name} is missing") from None
 
     def read_json_optional(self, name: str) -> dict[str, Any]:
         """A run file's JSON object, or {} when it is missing, unreadable or not an object
@@ -170,8 +187,8 @@ class RunDir:
         A name leaving the run directory or passing a symbolic link is still refused."""
         path = self.file(name)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = reading.load_json(path)
+        except (OSError, reading.UnreadableRunFile):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -187,15 +204,18 @@ class RunDir:
     def status(self) -> dict[str, Any]:
         """The recorded status; a `running` run whose process is gone reads as interrupted."""
         status = records.status(self.read_json(STATUS_FILE), str(self.file(STATUS_FILE)))
-        if status.get("state") == RUNNING and not self._training_now(status.get("pid")):
+        if status.get("state") == RUNNING and not training_now(self.path, status.get("pid")):
             status["state"] = INTERRUPTED
             status.setdefault("reason", "the training process ended without finishing")
         return status
 
-    def _training_now(self, pid: Any) -> bool:
-        """The lock says whether a process holds the run; runs older than the lock: its pid."""
-        held = lock.is_held(self.path / LOCK_FILE)
-        return held if held is not None else process_alive(pid)
+
+def training_now(path: Path | str, pid: Any) -> bool:
+    """Whether a process trains the run at `path` now: the lock says, as it does for
+    `train --resume` (a pid may belong to another process by now); only a run older than
+    the lock, which has no lock file, is judged by its recorded pid."""
+    held = lock.is_held(Path(path) / LOCK_FILE)
+    return held if held is not None else process_alive(pid)
 
 
 def write_atomically(target: Path, data: bytes) -> Path:
@@ -260,6 +280,8 @@ def why(error: OSError) -> str:
     """An OSError in words a user can act on (full disk, read-only)."""
     if error.errno == errno.ENOSPC:
         return "the disk is full"
+    if error.errno == errno.EFBIG:  # RLIMIT_FSIZE (ulimit -f), or the file system's maximum
+        return "a file exceeds the file-size limit"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (is the directory read-only?)"
     if error.errno in (errno.EEXIST, errno.ENOTDIR):

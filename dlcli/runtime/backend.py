@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dlcli.errors import BackendError, DeviceError
+from dlcli.errors import BackendError, DeviceError, DlcliError, first_line
 from dlcli.runtime.bootstrap import CPU_DEVICES_ENV, active_backend, import_keras
 
 JOIN_TIMEOUT = 120  # seconds for every process of a job to reach the coordinator
@@ -158,6 +159,16 @@ def set_determinism(on: bool, device: str) -> None:
             "needs XLA_FLAGS=--xla_gpu_deterministic_ops=true before jax starts); "
             "use device: cpu, the tensorflow backend, or deterministic: false"
         )
+
+
+@contextlib.contextmanager
+def translated_errors(kind: type[DlcliError], what: str) -> Iterator[None]:
+    """The one place Keras's and the backend's errors about a model and its data become
+    dlcli's: `kind` with "WHAT: the first line of the backend's message"."""
+    try:
+        yield
+    except model_errors() as error:
+        raise kind(f"{what}: {first_line(error)}") from None
 
 
 def model_errors() -> tuple[type[BaseException], ...]:

@@ -15,18 +15,6 @@ import numpy as np
 from dlcli.config.schema import TrainConfig
 from dlcli.runtime.speed import fit_options
 
-_BUILT: dict[tuple[int, int, bool], tuple[Any, Any]] = {}  # (id, batch, shuffle) -> streams
-
-
-def streams(dataset, batch_size: int, shuffle: bool = True) -> tuple[Any, Any]:
-    """(train, validation) datasets of a streaming source, built on first use (again
-    when a comparison member asks for another batch size)."""
-    key = (id(dataset), batch_size, shuffle)
-    if key not in _BUILT:
-        _BUILT.clear()  # one dataset at a time: never keep an old one's pipelines alive
-        _BUILT[key] = dataset.stream(batch_size, shuffle)
-    return _BUILT[key]
-
 
 def fit_arguments(dataset, train: TrainConfig, processes: int = 1) -> dict[str, Any]:
     """x, y, validation_data and the fit options for model.fit(); in a job of several
@@ -36,7 +24,7 @@ def fit_arguments(dataset, train: TrainConfig, processes: int = 1) -> dict[str, 
         validation = (dataset.x_val, dataset.y_val) if dataset.x_val is not None else None
         return {"x": dataset.x_train, "y": dataset.y_train, "validation_data": validation,
                 **options}  # fmt: skip
-    train_stream, val_stream = streams(dataset, train.batch_size, train.shuffle)
+    train_stream, val_stream = dataset.streams(train.batch_size, train.shuffle)
     for batched in ("batch_size", "validation_batch_size"):  # the stream batches itself
         options.pop(batched)
     options["shuffle"] = False  # and reshuffles itself (train.shuffle) every epoch
@@ -48,8 +36,7 @@ def evaluation_split(dataset, batch_size: int) -> tuple[str, Any, Any]:
     For a stream, x is the batched dataset and y is None."""
     if dataset.stream is not None:  # the batches training used, if it ran: memory stays
         # bounded by train.batch_size images, not eval_batch_size
-        built = [pair for (key, *_), pair in _BUILT.items() if key == id(dataset)]
-        train_stream, val_stream = built[0] if built else streams(dataset, batch_size)
+        train_stream, val_stream = dataset.streams(batch_size, reuse=True)
         return ("validation", val_stream, None) if val_stream is not None else (
             "train", train_stream, None)  # fmt: skip
     if dataset.x_test is not None:

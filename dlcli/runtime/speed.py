@@ -75,9 +75,9 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
 
 
 def set_xla(loaded, model, device: str, train_samples: int) -> dict:
-    """Decide XLA for fit() and the evaluation batch (speed_policy), set them on the model
-    and the config; return env.json's `speed` facts. A GAN's two-optimizer step stays
-    without XLA."""
+    """Decide XLA for fit() and the evaluation batch (speed_policy) and set XLA on the
+    model; return env.json's `speed` facts, whose `eval_batch_size` the caller records in
+    the run's config. A GAN's two-optimizer step stays without XLA."""
     from dlcli.runtime.speed_policy import decide_xla, speed_facts
 
     cfg = loaded.config
@@ -85,8 +85,4 @@ def set_xla(loaded, model, device: str, train_samples: int) -> dict:
         decision = XlaDecision(False, "XLA off: a GAN's two-optimizer step is not compiled", "gan")
     else:
         decision = decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
-    facts = speed_facts(cfg.train, decision, xla_for_fit(model, decision))
-    # The evaluation batch as chosen for this kind of model; config.yaml records it, so a
-    # resumed run and `dlcli evaluate` use the same.
-    cfg.train.eval_batch_size = facts["eval_batch_size"]
-    return facts
+    return speed_facts(cfg.train, decision, xla_for_fit(model, decision))

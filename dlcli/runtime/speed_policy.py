@@ -1,7 +1,8 @@
 """What `train.jit_compile: auto` means, per kind of model and device, decided by measurement.
 
-The one table of speed decisions. Each entry says what `make bench` (benchmarks/matrix.py)
-measured for that kind of model; docs/performance-matrix.md has the full matrix. A kind
+The one table of speed decisions. Each entry says which benchmark gives its ratio
+(`make bench` runs them; benchmarks/matrix.py is the matrix); docs/performance-matrix.md
+has the tables. A kind
 or device that was not measured gets Keras's own default, never a guess. No TensorFlow
 here: the decision is made from the config, and recorded in env.json and summary.txt.
 """
@@ -11,28 +12,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dlcli.config.layers import layer_type
+from dlcli.config.layers import LAYERS, layer_type
 from dlcli.config.schema import ModelConfig, TrainConfig
 
 # A model's kind is that of its slowest-under-XLA layer: the first kind here that it uses.
+# Each layer's kind is its registry entry's `speed`.
+SLOWEST_FIRST = ("recurrent", "convolution", "embedding")
 KIND_LAYERS: dict[str, frozenset[str]] = {
-    "recurrent": frozenset({"SimpleRNN", "LSTM", "GRU"}),
-    "convolution": frozenset({"Conv1D", "Conv2D"}),
-    "embedding": frozenset({"Embedding"}),
+    kind: frozenset(name for name, entry in LAYERS.items() if entry.speed == kind)
+    for kind in SLOWEST_FIRST
 }
-DENSE = "dense"  # everything else the layer allow-list holds: Dense, Dropout, norms, pooling
+DENSE = "dense"  # every other layer: Dense, Dropout, norms, pooling
 
-# XLA on a CPU: steady-state samples/s with it over without it, dlcli's fit (32 steps per
-# execution). docs/performance-matrix.md has the runs; all on 2 Xeon cores.
-# - dense: 1.28x, benchmarks/profile_step.py, medians of 7 runs on 2026-11-22 (MNIST MLP,
-#   24 650 -> 31 450 samples/s). The matrix on 2026-11-23, at load 15-22 with 2 runs,
-#   gave 0.90x (MLP), within that run's noise.
-# - convolution: 0.2x in issue 15's runs (epochs of 48-49 s against 9-11 s), and 0.03x
-#   (dlcli) or 0.08x (plain script) in the matrix of 2026-11-23 (CNN, 1 run each).
-# - recurrent: 0.405x in issue 15's runs (LSTM(64): 7.4 s against 3.0 s per epoch).
-# - embedding: 2.06x (dlcli: median of 2 runs with XLA against 4 without) and 1.49x
-#   (plain script) in the matrix of 2026-11-23 (Embedding + average pooling): faster in
-#   both pairs, on few runs at high load.
+# XLA on a CPU: steady-state samples/s with it over without it, on 2 Xeon cores.
+# docs/performance-matrix.md has the tables.
+# - dense: 1.28x, dlcli's fit of the MNIST MLP (32 steps per execution), medians of 7 runs
+#   of `python -m benchmarks.profile_step` (24 650 -> 31 450 samples/s). The matrix's MLP
+#   row (`python -m benchmarks.matrix --only mlp`, 2 runs) gives 0.90x, within its noise.
+# - convolution: 0.2x, a plain Keras script of the CNN of configs/mnist_cnn.yaml (epochs
+#   of 48-49 s with XLA against 9-11 s without); the matrix's CNN row
+#   (`--only cnn`, 1 run each) gives 0.05x for dlcli and 0.08x for the plain script.
+# - recurrent: 0.405x, a plain Keras LSTM(64) on 20 000 sequences of 50 steps (7.4 s
+#   against 3.0 s per epoch); the matrix's plain-script LSTM pair gives 0.33x.
+# - embedding: 2.06x for dlcli (median of 2 runs with XLA against 4 without) and 1.49x for
+#   the plain script, the matrix's embedding row (`--only embedding`, Embedding + average
+#   pooling): faster in both pairs, on few runs.
 CPU_XLA: dict[str, tuple[bool, str]] = {
     "dense": (True, "dense layers ran {gain} faster with it on this CPU"),
     "convolution": (False, "convolution layers ran {gain} slower with it on this CPU"),
@@ -48,12 +52,14 @@ CPU_XLA_MEASURED: dict[str, float] = {  # with XLA / without, as listed above
 
 # Evaluation batch (validation, final evaluation) per kind, where the config leaves
 # train.eval_batch_size at its default (1024). Evaluating the 10 000 MNIST test images on
-# the CNN (steps_per_execution 32, 2 loaded cores, medians of 3 in turn, 2026-11-23):
-# 3.5 s at batch 128, 4.2 s at 32, 11.7 s at 1024; the LSTM: 2.1 s at 1024, 3.1-3.2 s at
-# 32 and 128. Large convolution batches run slower on this CPU (oneDNN), so 128 there.
+# the CNN (steps_per_execution 32, 2 cores, medians of 3 in turn): 3.5 s at batch 128,
+# 4.2 s at 32, 11.7 s at 1024; the LSTM: 2.1 s at 1024, 3.1-3.2 s at 32 and 128.
+# `python -m benchmarks.profile_model --workloads cnn,lstm` times the final evaluation at
+# the run's batch against Keras's 32. Large convolution batches run slower on this CPU
+# (oneDNN), so 128 there.
 EVAL_BATCH: dict[str, int] = {"convolution": 128}
 
-# XLA compiles the train step once (2-4 s on 2 idle CPU cores for the MNIST MLP): below
+# XLA compiles the train step once (2-4 s on 2 CPU cores for the MNIST MLP): below
 # about this many steps in all, even a kind that runs faster with it does not repay it.
 MIN_STEPS_FOR_XLA = 1000
 

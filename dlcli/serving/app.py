@@ -3,41 +3,48 @@
 POST /predict takes JSON ({"inputs": [...]}) or, for image models, an upload
 (multipart form, field `file`, repeatable; optional fields top_k, threshold, invert).
 Every request problem is a 4xx JSON answer {"error": ...}: 400 bad input (not JSON,
-wrong shape or type, non-finite values), 413 too
-large, 415 another content type, 422 a request FastAPI itself cannot route. Bodies
-are capped at `max_body` bytes before anything is parsed.
+wrong shape or type, non-finite or out-of-range values), 413 too large, 415 another
+content type, 422 a request FastAPI itself cannot route; 503 when `max_requests` are
+being handled already. Bodies are capped at `max_body` bytes before anything is parsed.
+A fault of the server's own is a 500 with a JSON message, never a traceback.
 """
 
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from dlcli.errors import DataError
-from dlcli.serving.predictor import Predictor, TooLarge, form_options
+from dlcli.serving.connections import RequestLimit
+from dlcli.serving.limits import ServeLimits, TooLarge
+from dlcli.serving.predictor import Predictor, form_options
 
-MAX_BODY = 4 * 1024 * 1024  # bytes: a phone photo fits, a flood of megabytes does not
 
-
-def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(predictor: Predictor, limits: ServeLimits | None = None) -> FastAPI:
     """The app for one run. FastAPI is imported only by `dlcli serve` (lazily, in
     dlcli.serving.server), never by the other commands."""
+    limits = limits or ServeLimits()
     app = FastAPI(title=f"dlcli: {predictor.metadata['name']}", docs_url=None, redoc_url=None)
-
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": message}, status_code=status)
+    app.add_middleware(RequestLimit, limit=limits.max_requests)
+    # Parsing, decoding and the forward pass of every request on one thread, one
+    # request at a time: a request's memory is freed into that thread's malloc arena
+    # and reused by the next, where a pool spread it over many arenas that kept it.
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dlcli-predict")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error(422, "invalid request")
+        return _error(422, "invalid request")
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -50,23 +57,45 @@ def create_app(predictor: Predictor, max_body: int = MAX_BODY) -> FastAPI:
     @app.post("/predict")
     async def predict(request: Request) -> JSONResponse:
         try:
-            body = await _read_capped(request, max_body)
-            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind == "multipart/form-data":
-                images, options = await _form(request)
-                run = lambda: predictor.predict_images(images, options)  # noqa: E731
-            elif kind in ("application/json", ""):
-                run = lambda: predictor.predict_json(body)  # noqa: E731
-            else:
-                return error(415, f"send application/json or multipart/form-data, not {kind}")
-            rows = await run_in_threadpool(run)
+            rows = await _predictions(request, predictor, limits.max_body, worker)
         except TooLarge as exc:
-            return error(413, str(exc))
+            return _error(413, str(exc))
+        except WrongType as exc:
+            return _error(415, str(exc))
         except DataError as exc:
-            return error(400, str(exc))
+            return _error(400, str(exc))
+        except ClientDisconnect:  # gone, or cut at the body timeout: no one to answer
+            return _error(408, "the request's body did not arrive in time")
+        except Exception as exc:  # a fault of ours: one logged line and a JSON 500
+            logging.getLogger("uvicorn.error").error("POST /predict failed: %r", exc)
+            return _error(500, f"the server failed on this request ({type(exc).__name__})")
         return JSONResponse({"run": predictor.metadata["run"], "predictions": rows})
 
     return app
+
+
+class WrongType(DataError):
+    """A body of another content type than JSON or a multipart form (415)."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _predictions(
+    request: Request, predictor: Predictor, max_body: int, worker: ThreadPoolExecutor
+) -> list[dict[str, Any]]:
+    """The rows for a POST /predict, computed on `worker`."""
+    body = await _read_capped(request, max_body)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        images, options = await _form(request)
+        run = lambda: predictor.predict_images(images, options)  # noqa: E731
+    elif kind in ("application/json", ""):
+        run = lambda: predictor.predict_json(body)  # noqa: E731
+    else:
+        raise WrongType(f"send application/json or multipart/form-data, not {kind}")
+    return await asyncio.get_running_loop().run_in_executor(worker, run)
 
 
 async def _read_capped(request: Request, max_body: int) -> bytes:

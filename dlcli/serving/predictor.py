@@ -10,7 +10,6 @@ app turns into a 4xx JSON answer.
 from __future__ import annotations
 
 import io
-import json
 import math
 import threading
 from dataclasses import dataclass
@@ -21,7 +20,10 @@ import numpy as np
 
 from dlcli.data.columns import records_to_array
 from dlcli.data.images import INVERT_MODES
+from dlcli.data.sources.base import raw_input_shape
+from dlcli.data.validation import refuse_booleans
 from dlcli.errors import DataError, first_line
+from dlcli.serving.limits import ServeLimits, TooLarge, check_image_header, parse_json_body
 from dlcli.serving.own_inputs import own_inputs
 from dlcli.trained.inference import TrainedRun, load_trained
 from dlcli.trained.model_info import describe
@@ -30,15 +32,10 @@ from dlcli.trained.prediction import (
     in_output_units,
     model_inputs,
     prediction_rows,
-    raw_input_shape,
 )
 
 MAX_SAMPLES = 256  # inputs in one request; more is a 413
 MAX_TOP_K = 100
-
-
-class TooLarge(DataError):
-    """A request over the server's limits (413)."""
 
 
 @dataclass
@@ -49,26 +46,39 @@ class Options:
 
 
 class Predictor:
-    def __init__(self, trained: TrainedRun):
+    def __init__(self, trained: TrainedRun, limits: ServeLimits | None = None):
         self.trained = trained
         self.metadata = describe(trained)
         self.raw_shape = raw_input_shape(trained)
-        self._lock = threading.Lock()  # one forward pass at a time: 2 cores, no gain
+        self.max_image_values = (limits or ServeLimits()).image_values(math.prod(self.raw_shape))
+        # One request parsed, decoded and predicted at a time: 2 cores gain nothing
+        # from more, and each one's memory is then only one request's.
+        self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: str | Path, verbose: bool = False) -> Predictor:
-        return cls(load_trained(path, verbose))
+    def load(
+        cls, path: str | Path, verbose: bool = False, limits: ServeLimits | None = None
+    ) -> Predictor:
+        return cls(load_trained(path, verbose), limits)
 
     def predict_json(self, body: bytes) -> list[dict[str, Any]]:
         """{"inputs": [...], "top_k": 1, "threshold": 0.5} -> one row per input."""
-        request = _json_object(body)
+        with self._lock:
+            return self._predict_json(body)
+
+    def predict_images(self, images: list[tuple[str, bytes]], options: Options):
+        """Uploaded image files, read as `dlcli predict` reads image files."""
+        with self._lock:
+            return self._predict_images(images, options)
+
+    def _predict_json(self, body: bytes) -> list[dict[str, Any]]:
+        request = parse_json_body(body)
         unknown = sorted(set(request) - {"inputs", "top_k", "threshold"})
         if unknown:
             raise DataError(f"unknown field {', '.join(map(repr, unknown))}; send "
                             '{"inputs": [...], "top_k": 1, "threshold": 0.5}')  # fmt: skip
         options = _options(request.get("top_k", 1), request.get("threshold", 0.5), "auto")
-        kind = self.trained.preprocessing.get("kind")
-        if kind in ("text", "timeseries"):  # raw strings, or windows in the columns' units
+        if self.trained.source.reads_requests:  # e.g. raw strings, or windows of a series
             inputs = request.get("inputs")
             if isinstance(inputs, list) and len(inputs) > MAX_SAMPLES:
                 raise TooLarge(f"{len(inputs)} inputs in one request; the limit is {MAX_SAMPLES}")
@@ -78,16 +88,18 @@ class Predictor:
         labels = [f"inputs[{i}]" for i in range(len(raw))] if len(raw) > 1 else ["inputs"]
         return self._predict(raw, labels, options)
 
-    def predict_images(self, images: list[tuple[str, bytes]], options: Options):
-        """Uploaded image files, read as `dlcli predict` reads image files."""
+    def _predict_images(self, images: list[tuple[str, bytes]], options: Options):
         from dlcli.data.inputs import InputFacts, read_image
 
         if not images:
             raise DataError("no image in the upload: send the file(s) as form field 'file'")
         if len(images) > MAX_SAMPLES:
             raise TooLarge(f"{len(images)} images in one request; the limit is {MAX_SAMPLES}")
-        facts = InputFacts(None, options.invert, self.trained.preprocessing)
+        facts = InputFacts(None, options.invert, self.trained.preprocessing,
+                           self.trained.source.decode_image)  # fmt: skip
         pixels, labels = [], []
+        for name, data in images:
+            check_image_header(data, name, self.max_image_values)
         for name, data in images:
             x, label = read_image(io.BytesIO(data), name, self.raw_shape, facts)
             pixels.append(x)
@@ -104,6 +116,7 @@ class Predictor:
             return records_to_array(inputs, columns, "inputs")
         if self.trained.preprocessing.get("sequences"):
             return inputs  # word-id lists of any length: preprocess_inputs checks them
+        refuse_booleans(inputs, "inputs")  # np.asarray would take them as 1.0 and 0.0
         try:
             raw = np.asarray(inputs, dtype=np.float64)
         except (ValueError, TypeError):
@@ -127,32 +140,16 @@ class Predictor:
             raise DataError("an input is too large to compute with (not finite as float32)")
         if len(x) != len(labels):  # one sample given as one array: label it once
             labels = [f"inputs[{i}]" for i in range(len(x))]
-        with self._lock:
-            try:
-                outputs = np.asarray(self.trained.model(x, training=False))
-            except Exception as error:  # TF raises many kinds on inputs it cannot take
-                why = first_line(error)
-                raise DataError(f"the model cannot take these inputs: {why}") from None
+        try:
+            outputs = np.asarray(self.trained.model(x, training=False))
+        except Exception as error:  # TF raises many kinds on inputs it cannot take
+            why = first_line(error)
+            raise DataError(f"the model cannot take these inputs: {why}") from None
         if not np.all(np.isfinite(outputs)):
             raise DataError("the model's output for these inputs is not finite (NaN or inf)")
         prep = self.trained.preprocessing
-        outputs = in_output_units(outputs, prep)
+        outputs = in_output_units(outputs, self.trained)
         return prediction_rows(outputs, labels, prep, options.top_k, options.threshold)
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    def refuse(constant: str) -> None:
-        raise DataError(f"the body holds {constant}, which is not a number JSON allows")
-
-    try:
-        request = json.loads(body, parse_constant=refuse)
-    except (ValueError, RecursionError) as error:
-        if isinstance(error, DataError):
-            raise
-        raise DataError(f"the body is not valid JSON ({first_line(error)})") from None
-    if not isinstance(request, dict):
-        raise DataError('the body must be a JSON object: {"inputs": [...]}')
-    return request
 
 
 def _options(top_k: Any, threshold: Any, invert: Any) -> Options:

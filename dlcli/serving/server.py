@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from dlcli.errors import UsageError
-from dlcli.serving.app import MAX_BODY, create_app
+from dlcli.serving.app import create_app
+from dlcli.serving.connections import guarded_protocol
+from dlcli.serving.limits import ServeLimits
 from dlcli.serving.predictor import Predictor
-
-LIMIT_CONCURRENCY = 64  # connections at once; more get 503 instead of piling up
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -40,17 +40,20 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def build_server(
-    path: str | Path, sock: socket.socket, verbose: bool = False, max_body: int = MAX_BODY
+    path: str | Path, sock: socket.socket, verbose: bool = False, limits: ServeLimits | None = None
 ) -> Any:
     """A uvicorn.Server for the run (not started): `server.run(sockets=[sock])`."""
     import uvicorn
 
-    predictor = Predictor.load(path, verbose)
+    limits = limits or ServeLimits()
+    predictor = Predictor.load(path, verbose, limits)
     config = uvicorn.Config(
-        create_app(predictor, max_body),
+        create_app(predictor, limits),
+        # uvicorn's own limit_concurrency counts open connections, so idle ones starved
+        # everyone: requests are counted by the app, connections bounded by the protocol
+        http=guarded_protocol(limits.header_timeout, limits.body_timeout, limits.max_connections),
         log_level="info" if verbose else "warning",
         access_log=verbose,
-        limit_concurrency=LIMIT_CONCURRENCY,
         timeout_keep_alive=5,
     )
     return uvicorn.Server(config)
@@ -62,12 +65,13 @@ def serve(
     port: int = 8000,
     verbose: bool = False,
     on_ready: Callable[[str], None] | None = None,
+    limits: ServeLimits | None = None,
 ) -> None:
     """Serve until Ctrl-C; `on_ready` gets the URL once the port listens and the model
     is loaded."""
     sock = bind(host, port)
     try:
-        server = build_server(path, sock, verbose)
+        server = build_server(path, sock, verbose, limits)
         bound_port = sock.getsockname()[1]
         if on_ready is not None:
             shown = f"[{host}]" if ":" in host else host

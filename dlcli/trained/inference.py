@@ -6,7 +6,6 @@ carries a Lambda layer, i.e. code) is refused rather than run.
 
 from __future__ import annotations
 
-import json
 import time
 import zipfile
 from dataclasses import dataclass
@@ -17,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from dlcli.config.loader import LoadedConfig, load_config
-from dlcli.data.evaluation_data import EvaluationData, read_evaluation_data
+from dlcli.config.schema import Config
+from dlcli.data.evaluation_data import EvaluationData
+from dlcli.data.sources import DataSource, source_for
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
-from dlcli.runtime.backend import model_errors
+from dlcli.runtime.backend import translated_errors
 
 SMALL_MODEL = 64  # models with at most this many parameters are shown value by value
 
@@ -33,17 +34,23 @@ class TrainedRun:
     model: Any
     preprocessing: dict[str, Any]
 
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @cached_property
+    def source(self) -> DataSource:
+        """The source of the run's data, which reads its new inputs the same way."""
+        return source_for(self.loaded.config.data.dataset)
+
     @cached_property
     def vocabulary(self) -> list[str]:
         """A text run's vocabulary.json (the token of each id), read once: predict,
         evaluate --data and every request to the server use this one copy."""
-        saved = self.run.file(self.preprocessing["vocabulary_file"])
-        try:
-            return json.loads(saved.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise RunDirError(
-                f"{saved}: unreadable ({first_line(error)}); a text run needs its vocabulary"
-            ) from None
+        try:  # through RunDir: a regular file, bounded (a FIFO would block the server)
+            return self.run.read_json(self.preprocessing["vocabulary_file"])
+        except RunDirError as error:
+            raise RunDirError(f"{error}; a text run needs its vocabulary") from None
 
 
 def load_run_config(run: RunDir) -> LoadedConfig:
@@ -60,14 +67,11 @@ def load_trained(
     """Open a run directory and load its model, refusing anything incomplete or unsafe.
     `loaded`: the run's config when the caller has already read it."""
     run = RunDir.open(path)
+    run.require_completed()  # and not training again: a resume replaces model.keras
     loaded = loaded or load_run_config(run)
     model_file = run.file(files.MODEL_FILE)
     if not model_file.is_file():
-        state = run.status().get("state")
-        why = "it was deleted" if state == files.COMPLETED else f"the run is {state}"
-        raise RunDirError(
-            f"{run.path}: has no {files.MODEL_FILE} ({why}); only a completed run can be used"
-        )
+        raise RunDirError(f"{run.path}: has no {files.MODEL_FILE} (it was deleted); train again")
     if not zipfile.is_zipfile(model_file):  # Keras would call it "not found"
         raise RunDirError(
             f"{model_file}: damaged (not a complete .keras archive; truncated?); train again"
@@ -108,10 +112,8 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
         split, given = str(Path(data).resolve()), _given_data(trained, data)
     else:
         split, given = _own_split(trained)
-    try:
+    with translated_errors(DataError, f"cannot evaluate on {split}"):
         metrics = evaluate_on(trained.model, given.x, given.y, cfg.train.eval_batch_size)
-    except model_errors() as error:
-        raise DataError(f"cannot evaluate on {split}: {first_line(error)}") from None
     record = {
         "data": split,
         "samples": int(given.samples),
@@ -140,22 +142,9 @@ def _own_split(trained: TrainedRun) -> tuple[str, EvaluationData]:
 
 def _given_data(trained: TrainedRun, data: str) -> EvaluationData:
     """`evaluate --data`: the file (or folder) read and preprocessed as the run's own data
-    was: arrays files through the recorded scaling; image folders, text and time series
-    through their own readers, with the run's classes, vocabulary and statistics."""
-    from dlcli.data.pipeline import load_arrays_file
-    from dlcli.data.preprocess import preprocess_inputs, preprocess_labels
-
-    cfg = trained.loaded.config
-    if trained.preprocessing.get("kind"):
-        vocabulary = trained.vocabulary if trained.preprocessing["kind"] == "text" else None
-        given = read_evaluation_data(data, trained.preprocessing, cfg.data, vocabulary,
-                                     cfg.train.eval_batch_size)  # fmt: skip
-    else:
-        x, y = load_arrays_file(data, target=cfg.data.target)
-        if y is None:
-            raise DataError(f"{data}: has inputs but no labels; evaluate needs both")
-        x = preprocess_inputs(x, trained.preprocessing)
-        given = EvaluationData(x, preprocess_labels(y, trained.preprocessing), len(x))
+    was, by the run's source: arrays files through the recorded scaling; image folders,
+    text and time series with the run's classes, vocabulary and statistics."""
+    given = trained.source.evaluation_data(data, trained)
     if given.y is not None:
         check_input_shape(trained.model, given.x, data)
     return given

@@ -3,7 +3,8 @@ by the exports' metadata.json and the server's GET /metadata.
 
 The inputs (raw sample shape and dtype, the model's input shape), the one
 preprocessing definition (the run's preprocessing.json, replayed by
-`dlcli.data.preprocess.preprocess_inputs`), the CSV column names, the class names and
+`dlcli.data.preprocess.preprocess_inputs`, and described in words by the run's data
+source), the CSV column names, the class names and
 what the output means. Also the real test inputs an export is checked on.
 """
 
@@ -13,27 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from dlcli.data.sources.base import raw_input_shape
 from dlcli.errors import DataError, first_line
 from dlcli.trained.inference import TrainedRun
-from dlcli.trained.prediction import raw_input_shape
-
-# How a raw input becomes the model's input, per kind of preprocessing (the keys of
-# preprocessing.json it names are in the same "preprocessing" object).
-HOW = {
-    None: "x -> reshape(model_shape) -> float32 -> x / scale -> (x - mean) / std "
-    "(each step only where set); dlcli.data.preprocess.preprocess_inputs",
-    "text": "text -> lower case, punctuation removed (Keras TextVectorization, "
-    "'lower_and_strip_punctuation') -> split into words (level: word) or characters -> "
-    "each token's index in vocabulary.json, which lies beside this file (0: padding, "
-    "1: unknown) -> padded with 0 or cut to sequence_length; encoding onehot: then one "
-    "vocabulary_size-wide 0/1 vector per token, all 0 for padding",
-    "timeseries": "the last `window` rows of `columns`, in their own units -> column i: "
-    "(x - mean[i]) / std[i] -> float32. The output is standardised: output * target_std "
-    "+ target_mean is `target`, `horizon` steps after the window",
-    "image_folder": "image file -> decoded with 1 (grayscale) or 3 (rgb) channels -> "
-    "resized bilinearly to model_shape's height and width (resize: true; otherwise it "
-    "must already be that size) -> float32 -> x / scale",
-}
 
 OUTPUT_KINDS = {
     "softmax": "one probability per class; the class is the largest",
@@ -66,13 +49,12 @@ def describe(trained: TrainedRun) -> dict[str, Any]:
             "image_background": prep.get("image_background"),  # images: dark | light
         },
         "preprocessing": {
-            "how": HOW[prep.get("kind") if prep.get("kind") in HOW else None],
+            "how": trained.source.how,  # how a raw input becomes the model's input
             **{k: v for k, v in prep.items() if k not in ("class_names", "columns")},
         },
         "output": {
             "kind": kind,
-            "meaning": OUTPUT_KINDS[kind]
-            + ("; standardised, see preprocessing.how" if prep.get("kind") == "timeseries" else ""),
+            "meaning": OUTPUT_KINDS[kind] + trained.source.output_note,
             "shape": [int(d) for d in model.output_shape[1:]],
             "class_names": prep.get("class_names"),
             "threshold": 0.5 if kind == "sigmoid" else None,

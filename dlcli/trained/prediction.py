@@ -5,14 +5,14 @@ class name and probability (top-k), a sigmoid's class at a threshold, or the val
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dlcli.errors import DataError, first_line
-from dlcli.runtime.backend import model_errors
+from dlcli.errors import DataError
+from dlcli.runtime.backend import translated_errors
 from dlcli.trained.inference import TrainedRun, check_input_shape, load_trained
 
 PREDICT_CHUNK = 65_536  # rows per model.predict call: what a prediction holds at once
@@ -40,26 +40,18 @@ def predict_chunks(
     def chunks() -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(x), PREDICT_CHUNK):
             part = slice(start, start + PREDICT_CHUNK)
-            try:
+            with translated_errors(DataError, f"cannot predict for {', '.join(inputs)}"):
                 outputs = trained.model.predict(x[part], verbose=0, batch_size=batch_size)
-            except model_errors() as error:
-                raise DataError(
-                    f"cannot predict for {', '.join(inputs)}: {first_line(error)}"
-                ) from None
-            outputs = in_output_units(np.asarray(outputs), prep)
+            outputs = in_output_units(np.asarray(outputs), trained)
             yield prediction_rows(outputs, labels[part], prep, top_k, threshold)
 
     return len(x), chunks()
 
 
-def in_output_units(outputs: np.ndarray, prep: dict[str, Any]) -> np.ndarray:
-    """A forecast back in its column's own units (the model learned standardised ones);
-    every other model's outputs as they are."""
-    if prep.get("kind") != "timeseries":
-        return outputs
-    from dlcli.data.timeseries import to_target_units
-
-    return to_target_units(outputs, prep)
+def in_output_units(outputs: np.ndarray, trained: TrainedRun) -> np.ndarray:
+    """The outputs in the user's units, by the run's data source: a forecast back in its
+    column's own units (the model learned standardised ones); others as they are."""
+    return trained.source.to_output_units(outputs, trained.preprocessing)
 
 
 def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:
@@ -77,40 +69,12 @@ def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:
             for i, s in enumerate(samples)]  # fmt: skip
 
 
-def _model_inputs(trained: TrainedRun, inputs: list[str], invert: str) -> tuple[Any, list[str]]:
-    """The inputs preprocessed as the run's training data was, and a label for each."""
-    from dlcli.data.inputs import read_inputs
-    from dlcli.data.preprocess import preprocess_inputs
-    from dlcli.data.validation import refuse_non_finite
-
-    prep, cfg = trained.preprocessing, trained.loaded.config
-    if prep.get("kind") == "text":  # raw strings (or .txt/.csv files) -> token ids
-        from dlcli.data.text import text_inputs
-
-        return text_inputs(inputs, prep, trained.vocabulary)
-    if prep.get("categorical"):  # CSV rows with category names
-        from dlcli.data.categorical import categorical_inputs
-
-        raw, labels = categorical_inputs(inputs, prep["categorical"])
-        return preprocess_inputs(raw, prep), labels
-    if prep.get("kind") == "timeseries":  # the last window of each CSV
-        from dlcli.data.timeseries import last_windows
-
-        return last_windows(inputs, prep)
-    # Photos of a class folder are taken as they are (no MNIST-style inversion).
-    invert = "never" if prep.get("kind") == "image_folder" else invert
-    raw, labels = read_inputs(
-        inputs, raw_input_shape(trained), target=cfg.data.target, invert=invert,
-        preprocessing=prep,
-    )  # fmt: skip
-    refuse_non_finite(raw, labels)
-    return preprocess_inputs(raw, prep), labels
-
-
-def raw_input_shape(trained: TrainedRun) -> tuple[int, ...]:
-    """One raw sample as the training data held it (28x28 for MNIST); reshape follows."""
-    shape = trained.preprocessing.get("input_shape") or trained.loaded.config.model.input_shape
-    return tuple(int(d) for d in shape)
+def _model_inputs(
+    trained: TrainedRun, inputs: list[str], invert: str
+) -> tuple[Any, Sequence[str]]:
+    """The inputs preprocessed as the run's training data was, and a label for each:
+    read by the run's data source (files, texts, the last window of a CSV)."""
+    return trained.source.predict_inputs(trained, inputs, invert)
 
 
 def model_inputs(trained: TrainedRun, raw: Any, what: str) -> np.ndarray:

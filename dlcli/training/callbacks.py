@@ -17,8 +17,7 @@ from dlcli.config.names import higher_is_better
 from dlcli.config.schema import CallbacksConfig
 from dlcli.runs.rundir import BEST_WEIGHTS_FILE, HISTORY_FILE, RunDir
 from dlcli.runtime.bootstrap import import_keras
-
-keras = import_keras()  # on the backend the runner chose, before this module is imported
+from dlcli.runtime.callback_base import KerasCallback
 
 
 def format_logs(logs: dict[str, Any]) -> str:
@@ -31,7 +30,7 @@ def format_logs(logs: dict[str, Any]) -> str:
     return "  ".join(f"{key} {float(logs[key]):.4f}" for key in sorted(logs, key=order))
 
 
-class EpochLines(keras.callbacks.Callback):
+class EpochLines(KerasCallback):
     """One plain line per epoch: for CI logs, `nohup` and files (no bar, no ANSI)."""
 
     def __init__(self, stream: IO[str] | None = None, prefix: str = ""):
@@ -98,7 +97,7 @@ class LiveBar(EpochLines):
         self.progress.stop()  # idempotent: the runner calls it again after an interrupt
 
 
-class HistoryWriter(keras.callbacks.Callback):
+class HistoryWriter(KerasCallback):
     """history.json after every epoch, atomically: a crash loses at most the current epoch.
 
     `checkpoint(model, epochs_done, history)`, when given, runs first for every epoch
@@ -132,7 +131,7 @@ def losses_finite(logs: dict[str, Any]) -> bool:
     )
 
 
-class StopOnNaN(keras.callbacks.Callback):
+class StopOnNaN(KerasCallback):
     """Stop once the loss is NaN or infinite, remembering where: "epoch 5, batch 3", or
     "epoch 5, batches 33-64" when Keras runs several batches per call
     (train.steps_per_execution) and reports only the last of them."""
@@ -157,14 +156,14 @@ class StopOnNaN(keras.callbacks.Callback):
 
 
 def _early_stopping(cfg, run: RunDir, history: dict[str, list[float]]):
-    return keras.callbacks.EarlyStopping(**cfg.model_dump())
+    return import_keras().callbacks.EarlyStopping(**cfg.model_dump())
 
 
 def _reduce_lr(cfg, run: RunDir, history: dict[str, list[float]]):
-    return keras.callbacks.ReduceLROnPlateau(**cfg.model_dump())
+    return import_keras().callbacks.ReduceLROnPlateau(**cfg.model_dump())
 
 
-class KeepBest(keras.callbacks.Callback):
+class KeepBest(KerasCallback):
     """best.weights.h5: the weights of the best epoch by `monitor`, written atomically.
 
     Unlike keras's ModelCheckpoint it knows the epochs before a resume: a resumed run
@@ -208,7 +207,7 @@ CALLBACKS = {
 
 def configured_callbacks(
     cfg: CallbacksConfig, run: RunDir, history: dict[str, list[float]] | None = None
-) -> list[keras.callbacks.Callback]:
+) -> list:
     return [
         CALLBACKS[key](getattr(cfg, key), run, history or {})
         for key in CALLBACKS

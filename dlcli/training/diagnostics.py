@@ -12,14 +12,12 @@ from typing import Any
 
 from dlcli.runs.plots import new_figure, png_bytes
 from dlcli.runs.rundir import DIAGNOSTICS_FILE, GRADIENT_PLOT, PLOTS_DIR, RunDir
-from dlcli.runtime.bootstrap import import_keras
-
-keras = import_keras()  # on the backend the runner chose, before this module is imported
+from dlcli.runtime.callback_base import KerasCallback
 
 FIXED_BATCH = 256  # samples in the batch the gradients are measured on
 
 
-class GradientNorms(keras.callbacks.Callback):
+class GradientNorms(KerasCallback):
     """diagnostics.json: {"gradient_norms": {"epochs": [0, 1, ...], "layers": {name: [...]}}}.
 
     Epoch 0 is the initial model. The file is rewritten atomically after each epoch,
@@ -101,7 +99,7 @@ def _shade(cmap, index: int, count: int):
     return cmap(0.05 + 0.85 * index / max(count - 1, 1))
 
 
-def _gradient_norms(run: RunDir, dataset, start_epoch: int) -> keras.callbacks.Callback:
+def _gradient_norms(run: RunDir, dataset, start_epoch: int) -> Any:
     return GradientNorms(run, dataset.x_train, dataset.y_train, start_epoch)
 
 
@@ -112,5 +110,5 @@ DIAGNOSTICS = {"gradient_norms": _gradient_norms}
 
 def diagnostic_callbacks(
     names: list[str], run: RunDir, dataset, start_epoch: int = 0
-) -> list[keras.callbacks.Callback]:
+) -> list:
     return [DIAGNOSTICS[name](run, dataset, start_epoch) for name in dict.fromkeys(names)]

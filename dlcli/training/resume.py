@@ -21,27 +21,33 @@ from dlcli.training.runner import load_checked_data, train_on
 
 
 def resume_training(
-    run_path: Path, config: Path | None, overrides: list[str], request: TrainRequest
-):
-    """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch."""
+    run_path: Path, config: Path | None, overrides: list[str], request: TrainRequest,
+    saved: LoadedConfig | None = None,
+):  # fmt: skip
+    """`dlcli train --resume RUN_DIR`: the same run, from its last finished epoch.
+    `saved`: the run's config.yaml, when the caller has read it already."""
     run = RunDir.open(run_path)
     with run.locked():  # before any check: two resumes of one run can never both proceed
-        loaded = check_resumable(run, config, overrides)
+        loaded = check_resumable(run, config, overrides, saved)
         dataset = load_checked_data(loaded)
         return train_on(loaded, dataset, request, resume_from=run)
 
 
-def check_resumable(run: RunDir, config: Path | None, overrides: list[str]) -> LoadedConfig:
+def check_resumable(
+    run: RunDir, config: Path | None, overrides: list[str], saved: LoadedConfig | None = None
+) -> LoadedConfig:
     """The config to resume with; refuse a finished or changed run. The caller holds the
     run's lock, so a `running` status here was left by a process that died."""
     status = run.status()
-    old = load_run_config(run)
+    old = saved or load_run_config(run)
     if status.get("config_sha256") not in (None, config_hash(old)):
         raise RunDirError(
             f"{run.file(files.CONFIG_FILE)} was changed after the run started; "
             "a resumed run must train what it started with"
         )
-    new = load_config(config or run.file(files.CONFIG_FILE), overrides)
+    # The saved config itself unless another file or --set values are given: read once.
+    new = old if config is None and not overrides else load_config(
+        config or run.file(files.CONFIG_FILE), overrides)  # fmt: skip
     changed = _differences(old.config.model_dump(mode="json"), new.config.model_dump(mode="json"))
     # Checkpoints are backend-neutral: a run may continue on the other backend.
     changed = [key for key in changed if key != "train.backend"]

@@ -10,6 +10,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 
 from dlcli.config.loader import LoadedConfig
@@ -43,13 +44,18 @@ def train(loaded: LoadedConfig, request: TrainRequest | None = None) -> Run:
     return train_on(loaded, dataset, request, started=started)
 
 
-def load_checked_data(loaded: LoadedConfig):
-    """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
+def load_data(loaded: LoadedConfig):
+    """Check the model's size against memory, then load and preprocess the data."""
     from dlcli.data.pipeline import load_dataset
     from dlcli.models.capacity import check_capacity
 
     check_capacity(loaded)  # before the data: a model too large for memory costs nothing
-    dataset = load_dataset(loaded.config.data, loaded.config.seed)
+    return load_dataset(loaded.config.data, loaded.config.seed)
+
+
+def load_checked_data(loaded: LoadedConfig):
+    """Load and preprocess the data, and check the model fits it (no TensorFlow yet)."""
+    dataset = load_data(loaded)
     check_fit(
         loaded, dataset.x_train, dataset.y_train, dataset.num_classes,
         has_validation=dataset.x_val is not None,
@@ -77,6 +83,10 @@ def train_on(
     with out_of_memory_reported():
         model, device = prepare_model(loaded, output, job)
     speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
+    # The evaluation batch chosen for this kind of model; config.yaml records it, so a
+    # resumed run and `dlcli evaluate` use the same.
+    loaded = _with_eval_batch(loaded, speed["eval_batch_size"])
+    cfg = loaded.config
     run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
         if resume_from is None:  # a resume holds its run's lock already (training.resume)
@@ -87,8 +97,10 @@ def train_on(
         # observed() outside recording(): observers hear the state recording() wrote.
         state = partial(_recorded_state, run)
         with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):
-            start = restore(run, model, cfg.train.epochs)
+            # summary.txt before restore builds the optimizer: its variables would count as
+            # the model's (a resumed MLP said 814,102 parameters for 407,050)
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
+            start = restore(run, model, cfg.train.epochs)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)
@@ -138,6 +150,11 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     return model, device
 
 
+def _with_eval_batch(loaded: LoadedConfig, size: int) -> LoadedConfig:
+    train = loaded.config.train.model_copy(update={"eval_batch_size": size})
+    return replace(loaded, config=loaded.config.model_copy(update={"train": train}))
+
+
 @contextlib.contextmanager
 def recording(run: RunDir) -> Iterator[None]:
     """Whatever ends the block, the run's status says so: never a run that looks
@@ -166,7 +183,7 @@ def _recorded_state(run: RunDir) -> str:
 
 def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, start,
          observers: Sequence[RunObserver] = (), job: Job = SOLO) -> dict:  # fmt: skip
-    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.backend import translated_errors
     from dlcli.runtime.feeding import fit_arguments
     from dlcli.runtime.speed import without_xla
     from dlcli.training.callbacks import HistoryWriter, StopOnNaN, configured_callbacks
@@ -189,15 +206,14 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += progress
     # XLA for fit() was set before training (speed.set_xla), as env.json records
     try:
-        model.fit(
-            # arrays, or a source's streamed batches; each process its share of a batch
-            **fit_arguments(dataset, cfg, job.num_processes),
-            initial_epoch=start.epoch,
-            callbacks=callbacks,
-            verbose=0,
-        )
-    except model_errors() as error:
-        raise ModelError(f"training failed: {first_line(error)}") from None
+        with translated_errors(ModelError, "training failed"):
+            model.fit(
+                # arrays, or a source's streamed batches; each process its share of a batch
+                **fit_arguments(dataset, cfg, job.num_processes),
+                initial_epoch=start.epoch,
+                callbacks=callbacks,
+                verbose=0,
+            )
     finally:  # Keras skips on_train_end when fit is interrupted: clear a live bar anyway
         for callback in progress:
             callback.on_train_end()

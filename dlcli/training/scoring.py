@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlcli.errors import ModelError, first_line
+from dlcli.errors import ModelError
 
 
 def final_evaluation(
@@ -14,16 +14,14 @@ def final_evaluation(
     """The metrics on the held-out split, and which split that was. `confusion`: draw the
     confusion matrix of a classifier (not in a job of several processes, whose
     predictions are spread over them)."""
-    from dlcli.runtime.backend import model_errors
+    from dlcli.runtime.backend import translated_errors
     from dlcli.runtime.feeding import evaluate_on, evaluation_split
 
     split, x, y = evaluation_split(dataset, batch_size)
-    try:
+    with translated_errors(ModelError, f"evaluation on the {split} split failed"):
         metrics = evaluate_on(model, x, y, batch_size)
         if confusion and dataset.num_classes and not getattr(model, "is_gan", False):
             _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
-    except model_errors() as error:
-        raise ModelError(f"evaluation on the {split} split failed: {first_line(error)}") from None
     return metrics, split
 
 

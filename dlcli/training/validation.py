@@ -27,7 +27,8 @@ def validate_loaded(loaded: LoadedConfig, data: bool = False) -> Validation:
     result = Validation(loaded, found.params, found.bytes)
     if data:
         dataset = load_checked_data(loaded)
-        result.data = f"{len(dataset.x_train)} training samples of shape " + (
+        # train_samples: a streamed source (an image folder) holds one probe in x_train
+        result.data = f"{dataset.train_samples} training samples of shape " + (
             f"{list(dataset.x_train.shape[1:])}"
         )
     return result

@@ -232,3 +232,12 @@ def test_evaluate_on_another_file_preprocesses_it_like_the_training_data(trained
     evaluation = json.loads(result.stdout)
     assert evaluation["samples"] == 24 and evaluation["data"].endswith("other.npz")
     assert evaluation["metrics"]["accuracy"] == pytest.approx(report["metrics"]["accuracy"])
+
+
+def test_validate_data_counts_an_image_folder_s_training_images() -> None:
+    """configs/shapes_cnn.yaml: 180 images, a quarter held out for validation. A streamed
+    dataset keeps one probe sample in x_train; the count is the stream's, not the probe's."""
+    config = Path(__file__).resolve().parents[2] / "configs" / "shapes_cnn.yaml"
+    result = CliRunner().invoke(app, ["validate", str(config), "--data"])
+    assert result.exit_code == 0, result.output
+    assert "data: 135 training samples of shape [32, 32, 1]; the model fits it" in result.output

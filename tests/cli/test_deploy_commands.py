@@ -61,3 +61,11 @@ def test_predict_shows_class_names_and_inverts_by_the_border(bars_run, tmp_path)
     bad = invoke("predict", bars_run, tmp_path / "dark.png", "--invert", "sometimes")
     assert bad.exit_code == 1 and "invert must be one of auto, always, never" in bad.output
     assert np.isfinite(rows[0]["probability"])
+
+
+def test_serve_limits_out_of_range_are_one_message(bars_run: Path) -> None:
+    for option, value in (("--header-timeout", 0), ("--body-timeout", "nan"),
+                          ("--max-image-values", 0)):  # fmt: skip
+        result = invoke("serve", bars_run, "--port", "0", option, value)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"error: {option}" in result.output, result.output

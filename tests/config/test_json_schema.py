@@ -120,6 +120,6 @@ def _models(model, seen=None) -> list:
         for info in model.model_fields.values():
             for inner in _models_in(info.annotation):
                 _models(inner, seen)
-    for args, _ in LAYERS.values() if model is Config else ():
-        _models(args, seen)
+    for entry in LAYERS.values() if model is Config else ():
+        _models(entry.arguments, seen)
     return list(seen.values())

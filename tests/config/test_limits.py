@@ -92,3 +92,52 @@ def test_numbers_are_bounded_and_strict(tmp_path: Path, setting: str, fragment: 
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "c.yaml").write_text(text)
     return tmp_path / "c.yaml"
+
+
+# --- --set values: read by the same bounded reader as the file ------------------------
+
+ALIAS_BOMB = "{a0: &a0 [x, x, x, x, x, x, x, x, x]" + "".join(
+    f", a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)
+) + "}"  # 9**10 values once expanded, in a few hundred bytes
+
+
+def _override_problem(tmp_path: Path, *overrides: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, VALID), list(overrides))
+    [problem] = caught.value.problems
+    return str(problem)
+
+
+def test_a_deeply_nested_set_value_is_refused_at_its_column(tmp_path: Path) -> None:
+    deep = "[" * 1000 + "]" * 1000  # a RecursionError when read with yaml.safe_load
+    message = _override_problem(tmp_path, f"description={deep}")
+    assert message.startswith(f"--set description={deep}: description: ")
+    assert f"nests deeper than {limits.MAX_CONFIG_DEPTH} levels" in message
+    assert "MAX_CONFIG_DEPTH" in message and "(at column 65 of the value)" in message
+
+
+def test_an_alias_bomb_in_a_set_value_is_refused_before_it_expands(tmp_path: Path) -> None:
+    message = _override_problem(tmp_path, f"description={ALIAS_BOMB}")
+    assert "more than 200,000 values once its YAML aliases" in message
+    assert "MAX_CONFIG_VALUES" in message and message.startswith("--set description=")
+
+
+def test_set_values_share_one_value_budget(tmp_path: Path) -> None:
+    """Each value alone is under the limit; together they are not."""
+    half = "[" + ", ".join(["0"] * (limits.MAX_CONFIG_VALUES // 2)) + "]"
+    alone = _override_problem(tmp_path, f"description={half}")  # a list, not a text, but
+    assert "MAX_CONFIG_VALUES" not in alone  # within the limit
+    message = _override_problem(tmp_path, f"a={half}", f"b={half}")
+    assert message.startswith("--set b=") and "MAX_CONFIG_VALUES" in message
+
+
+def test_a_bad_set_value_is_one_message_on_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dlcli.cli.app import app
+
+    deep = "[" * 1000 + "]" * 1000
+    result = CliRunner().invoke(app, ["validate", str(_write(tmp_path, VALID)), "--set",
+                                      f"x={deep}", "--set", f"y={ALIAS_BOMB}"])  # fmt: skip
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "MAX_CONFIG_DEPTH" in result.output and "MAX_CONFIG_VALUES" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ import yaml
 from PIL import Image
 
 from dlcli.config.loader import load_config
-from dlcli.data.evaluation_data import read_evaluation_data
+from dlcli.data.sources import source_for
 from dlcli.errors import DataError
 from dlcli.trained.inference import evaluate
 from dlcli.training.request import Output, TrainRequest
@@ -94,7 +95,9 @@ def test_image_folder_subset_keeps_the_training_class_indices(tmp_path: Path) ->
     prep = {"kind": "image_folder", "input_shape": [6, 6, 1], "color_mode": "grayscale",
             "scale": 255.0, "resize": True, "class_names": ["cat", "dog"], "labels": "sparse",
             "num_classes": 2}  # fmt: skip
-    given = read_evaluation_data(str(tmp_path / "dogs_only"), prep, None, None, 2)
+    run = SimpleNamespace(preprocessing=prep,  # what the source reads of a finished run
+                          config=SimpleNamespace(train=SimpleNamespace(eval_batch_size=2)))
+    given = source_for("image_folder").evaluation_data(str(tmp_path / "dogs_only"), run)
     labels = np.concatenate([np.asarray(y) for _, y in given.x])
     images = np.concatenate([np.asarray(x) for x, _ in given.x])
     assert given.samples == 3 and labels.tolist() == [1, 1, 1]  # dog is class 1, not 0

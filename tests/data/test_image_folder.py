@@ -12,6 +12,7 @@ from dlcli.config.schema import DataConfig
 from dlcli.data.image_folder import decode_like_training, scan_folder
 from dlcli.data.inputs import read_inputs
 from dlcli.data.pipeline import load_dataset
+from dlcli.data.sources import source_for
 from dlcli.errors import DataError
 
 
@@ -98,8 +99,10 @@ def test_predict_decodes_a_training_image_to_the_pixels_training_saw(tmp_path) -
     x, y = next(iter(train))
     seen = {int(label): np.asarray(image) for image, label in zip(x, y, strict=True)}
     prep = data.preprocessing
-    for k, name in enumerate(("a", "b")):  # predict's reader, as `dlcli predict` calls it
-        pixels, _ = read_inputs([str(root / name / "only.png")], (8, 8, 3), preprocessing=prep)
+    decode = source_for("image_folder").decode_image  # predict's, as `dlcli predict` reads
+    for k, name in enumerate(("a", "b")):
+        pixels, _ = read_inputs([str(root / name / "only.png")], (8, 8, 3), preprocessing=prep,
+                                decode_image=decode)  # fmt: skip
         np.testing.assert_array_equal(pixels[0] / 255.0, seen[k])
 
 

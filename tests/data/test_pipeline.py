@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlcli.data.pipeline import load_arrays_file, load_dataset
+from dlcli.data.pipeline import load_dataset
+from dlcli.data.sources.arrays import load_arrays_file
 from dlcli.errors import DataError
 from tests.helpers.data import XOR, cfg, tiny_mnist, write_idx_folder
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from dlcli.cli.app import app
 from dlcli.runs import rundir
+from tests.helpers.data import png_header
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -158,7 +159,44 @@ def _tampered_checkpoint(change):
     return setup
 
 
+def _run_config_alias_bomb(scene, trained, monkeypatch) -> None:
+    """The run's saved config.yaml replaced by an alias bomb, as `dlcli diff` reads it."""
+    shutil.copy(scene["dir"] / "alias_bomb.yaml", _copy_run(trained, scene) / rundir.CONFIG_FILE)
+
+
+def _memory_limited(limit: str, make):
+    """A real DLCLI_MEMORY_LIMIT, and the file it is too small for (made here: small on
+    disk, it declares more than the limit once read)."""
+
+    def setup(scene, trained, monkeypatch) -> None:
+        monkeypatch.setenv("DLCLI_MEMORY_LIMIT", limit)
+        if trained is not None:
+            _copy_run(trained, scene)
+        make(scene["dir"])
+
+    return setup
+
+
+def _large_csv(folder: Path) -> None:  # 20,000 rows x 3 columns: 469 KiB as float64
+    (folder / "large.csv").write_text("a,b,y\n" + "0.5,0.25,1\n" * 20_000)
+
+
+def _inflating_npz(folder: Path) -> None:  # a few KB that inflate to 2.3 MiB
+    import numpy as np
+
+    np.savez_compressed(folder / "inflating.npz", x_train=np.zeros((100_000, 2)),
+                        y_train=np.zeros(100_000, dtype=np.int64))  # fmt: skip
+
+
+def _large_image_header(folder: Path) -> None:  # 9000x9000 declared, no pixels
+    (folder / "large_header.png").write_bytes(png_header(9_000, 9_000))
+
+
 SETUPS = {
+    "run_config_alias_bomb": _run_config_alias_bomb,
+    "csv_over_memory_limit": _memory_limited("256K", _large_csv),
+    "npz_over_memory_limit": _memory_limited("1M", _inflating_npz),
+    "image_over_memory_limit": _memory_limited("64M", _large_image_header),
     "config_too_large": _config_too_large,
     "run_locked": _run_locked,
     "checkpoint_symlinked": _symlinked(rundir.CHECKPOINT_DIR),
@@ -180,7 +218,8 @@ SETUPS = {
 }
 NEEDS_RUN = {"trained_run", "model_deleted", "model_truncated", "run_locked",
              "checkpoint_symlinked", "plots_symlinked", "checkpoint_epoch_negative",
-             "checkpoint_weights_escape", "checkpoint_history_too_long"}  # fmt: skip
+             "checkpoint_weights_escape", "checkpoint_history_too_long",
+             "run_config_alias_bomb", "image_over_memory_limit"}  # fmt: skip
 
 
 def _command(case: dict, scene: dict[str, Path]) -> list[str]:

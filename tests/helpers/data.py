@@ -1,9 +1,13 @@
-"""Small data built in the test: inline XOR, a tiny MNIST-shaped set, IDX folders, a tiny IMDB."""
+"""Small data built in the test: inline XOR, a tiny MNIST-shaped set, IDX folders, a tiny
+IMDB, and files whose headers declare more data than they hold (.npy/.npz, PNG)."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +60,31 @@ def write_idx(path: Path, array: np.ndarray) -> None:
             f.write(data)
     else:
         path.write_bytes(data)
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    """The header of a .npy file declaring `shape`, with none of its data."""
+    from numpy.lib import format as npy
+
+    out = io.BytesIO()
+    npy.write_array_header_1_0(out, {"descr": descr, "fortran_order": False, "shape": shape})
+    return out.getvalue()
+
+
+def header_only_npz(path: Path, **members: tuple[int, ...]) -> Path:
+    """An .npz whose members declare `shape`s and hold nothing: a few hundred bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, shape in members.items():
+            archive.writestr(f"{name}.npy", npy_header(shape))
+    return path
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares width x height (8-bit grayscale) and holds no pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")

@@ -60,3 +60,22 @@ def test_the_diff_command_shows_bracketed_values_as_they_are(tmp_path: Path) -> 
     b = fake_run(tmp_path, "b", config={**base, "compile": {"loss": "mse", "metrics": []}})
     shown = CliRunner().invoke(app, ["diff", str(a), str(b)])
     assert "│ [bold] " in shown.output and "\\[" not in shown.output  # no stray escapes
+
+
+def test_an_alias_bomb_config_is_refused_at_its_line_not_expanded(tmp_path: Path) -> None:
+    """Read as a config file is read (dlcli.config.yaml_reader): 9**10 values once
+    expanded, refused while composing; plain yaml.load ran out of memory on it."""
+    a, b = fake_run(tmp_path, "a"), fake_run(tmp_path, "b")
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    (b / "config.yaml").write_text("\n".join(lines) + "\n")
+    shown = CliRunner().invoke(app, ["diff", str(a), str(b)])
+    assert shown.exit_code == 1 and "Traceback" not in shown.output
+    assert f"{b / 'config.yaml'}:6:" in shown.output and "MAX_CONFIG_VALUES" in shown.output
+
+
+def test_a_deeply_nested_config_is_refused_at_its_line(tmp_path: Path) -> None:
+    a, b = fake_run(tmp_path, "a"), fake_run(tmp_path, "b")
+    (b / "config.yaml").write_text("name: b\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(RunDirError, match=r"config.yaml:2:.*nests deeper than 64 levels"):
+        diff_runs(a, b)

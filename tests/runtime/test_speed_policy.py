@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from dlcli.config.layers import LAYERS as REGISTRY
+from dlcli.config.layers.registry import SPEED_KINDS
 from dlcli.config.loader import load_config
-from dlcli.runtime.speed_policy import MIN_STEPS_FOR_XLA, decide_xla, model_kind
+from dlcli.runtime.speed_policy import (
+    CPU_XLA,
+    DENSE,
+    KIND_LAYERS,
+    MIN_STEPS_FOR_XLA,
+    decide_xla,
+    model_kind,
+)
 from tests.helpers.files import REPO, write
 
 OUT = "\n    - Dense: {units: 1}"
@@ -35,6 +44,12 @@ def loaded(tmp_path: Path, layers: str, train: str = ""):
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_a_model_is_the_kind_of_its_slowest_under_xla_layer(tmp_path: Path, name: str) -> None:
     assert model_kind(loaded(tmp_path, LAYERS[name]).model) == name.split()[0]
+
+
+def test_every_speed_kind_a_layer_may_have_is_decided_by_the_table() -> None:
+    assert set(SPEED_KINDS) == set(CPU_XLA) == {*KIND_LAYERS, DENSE}
+    assert {entry.speed for entry in REGISTRY.values()} == set(SPEED_KINDS)
+    assert KIND_LAYERS["convolution"] == {"Conv1D", "Conv2D"}  # the registry's speed field
 
 
 LONG = MIN_STEPS_FOR_XLA * 8 // 4 + 8  # samples for enough steps at batch 8, 4 epochs

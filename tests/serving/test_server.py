@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from collections.abc import Iterator
@@ -10,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from dlcli import api
 from dlcli.errors import UsageError
 from dlcli.serving.server import bind
 from tests.helpers.deploy import bar_images
 from tests.helpers.servers import post_json, request, running_server
+from tests.helpers.uploads import form_type, multipart, png
 
 MAX_BODY = 200_000  # small, so the size cap is cheap to hit
 
@@ -29,29 +28,6 @@ def server(bars_run: Path) -> Iterator[int]:
 
 
 
-
-
-def multipart(files: dict[str, bytes], fields: dict[str, str] | None = None) -> tuple[bytes, str]:
-    boundary = "dlcli-test-boundary"
-    parts = []
-    for name, value in (fields or {}).items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                     f"{value}\r\n".encode())  # fmt: skip
-    for filename, data in files.items():
-        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-                f'filename="{filename}"\r\nContent-Type: image/png\r\n\r\n')  # fmt: skip
-        parts.append(head.encode() + data + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
-
-
-def form_type(boundary: str) -> dict[str, str]:
-    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-
-
-def png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_json_predictions_match_dlcli_predict(loopback, server, bars_run, tmp_path) -> None:
@@ -94,8 +70,9 @@ BAD_REQUESTS = [
     (b'{"inputs": [["a", "b"]]}', 400, "numbers only"),
     (b'{"inputs": [[1, 2], [3]]}', 400, "numbers only"),
     (b'{"inputs": [[NaN]]}', 400, "NaN"),
-    (b'{"inputs": [[1e999]]}', 400, "NaN or infinite"),
+    (b'{"inputs": [[1e999]]}', 400, "1e999, out of the range"),
     (json.dumps({"inputs": [[[1e308] * 28] * 28]}).encode(), 400, "not finite as float32"),
+    (json.dumps({"inputs": [[[0] * 27 + [True]] * 28]}).encode(), 400, "holds true"),
     (b'{"inputs": [[1]], "top_k": 0}', 400, "top_k"),
     (b'{"inputs": [[1]], "threshold": 2}', 400, "threshold"),
     (b'{"inputs": [[1]], "extra": 1}', 400, "unknown field 'extra'"),

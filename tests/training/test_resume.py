@@ -209,9 +209,14 @@ def test_resume_refuses_a_changed_config_and_a_completed_run(tmp_path: Path) -> 
     fewer = runner.invoke(app, ["train", "--resume", str(run), "--set", "train.epochs=1"])
     assert fewer.exit_code == 2 and "changed: train.epochs" in fewer.output
 
+    from dlcli.runs.catalog import list_runs
+
+    [before] = list_runs(tmp_path / "r")
     more = runner.invoke(app, ["train", "--resume", str(run), "--set", "train.epochs=4", "-q"])
     assert more.exit_code == 0, more.output
     assert len(json.loads((run / "history.json").read_text())["loss"]) == 4
+    [after] = list_runs(tmp_path / "r")  # the optimizer's variables are not the model's
+    assert after["params"] == before["params"] == 17  # xor_mlp: 2 -> 4 -> 1
 
     (run / "config.yaml").write_text(
         (run / "config.yaml").read_text().replace("seed: 42", "seed: 7")

@@ -1,15 +1,15 @@
-"""The layer types a config may use: one pydantic model of arguments per Keras layer.
+"""The arguments of each layer type a config may use: one pydantic model per Keras layer.
 
-This dict is the allow-list: a config names a key of `LAYERS` and never a Python
-path, so it cannot import an arbitrary class (no `Lambda`, no `module.Class`). Each
-model lists the arguments dlcli passes on to the Keras layer of the same name.
+Each model lists the arguments dlcli passes on to the Keras layer of the same name, each
+typed and documented by the comment on its line (copied into the JSON Schema). Which
+layer uses which model is the registry's (registry.py).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, create_model
+from pydantic import Field
 
 from dlcli.config.limits import MAX_DIMENSION, MAX_KERNEL, MAX_WIDTH
 from dlcli.config.schema_base import (
@@ -171,99 +171,3 @@ class Merge(LayerArgs):
 
     axis: int | None = None  # Concatenate: the axis joined (unset: the last)
     axes: int | None = None  # Dot: the axis summed over (unset: the last)
-
-
-# Config name -> (argument model, Keras class name in keras.layers).
-LAYERS: dict[str, tuple[type[LayerArgs], str]] = {
-    "Dense": (Dense, "Dense"),
-    "Dropout": (Dropout, "Dropout"),
-    "Flatten": (Flatten, "Flatten"),
-    "Reshape": (Reshape, "Reshape"),
-    "Conv1D": (Conv1D, "Conv1D"),
-    "Conv2D": (Conv2D, "Conv2D"),
-    "MaxPooling1D": (Pooling1D, "MaxPooling1D"),
-    "MaxPooling2D": (Pooling2D, "MaxPooling2D"),
-    "AveragePooling2D": (Pooling2D, "AveragePooling2D"),
-    "BatchNormalization": (BatchNormalization, "BatchNormalization"),
-    "LayerNormalization": (LayerNormalization, "LayerNormalization"),
-    "Activation": (ActivationLayer, "Activation"),
-    "Embedding": (Embedding, "Embedding"),
-    "SimpleRNN": (Recurrent, "SimpleRNN"),
-    "LSTM": (Recurrent, "LSTM"),
-    "GRU": (Recurrent, "GRU"),
-    "GlobalAveragePooling1D": (GlobalPooling, "GlobalAveragePooling1D"),
-    "GlobalAveragePooling2D": (GlobalPooling, "GlobalAveragePooling2D"),
-    "Bidirectional": (BidirectionalArgs, "Bidirectional"),
-    "Conv2DTranspose": (Conv2DTranspose, "Conv2DTranspose"),
-    "UpSampling2D": (UpSampling2D, "UpSampling2D"),
-    "LeakyReLU": (LeakyReLU, "LeakyReLU"),
-    "RandomFlip": (RandomFlip, "RandomFlip"),
-    "RandomRotation": (RandomFactor, "RandomRotation"),
-    "RandomZoom": (RandomFactor, "RandomZoom"),
-    "RandomTranslation": (RandomFactor, "RandomTranslation"),
-    "Add": (Merge, "Add"),
-    "Multiply": (Merge, "Multiply"),
-    "Concatenate": (Merge, "Concatenate"),
-    "Dot": (Merge, "Dot"),
-}
-
-# Layers that combine several inputs: only a graph node with two or more inputs uses them.
-MERGE_LAYERS = ("Add", "Multiply", "Concatenate", "Dot")
-
-# Layers whose `activation` falls back to `model.activation` when they are hidden.
-TAKES_DEFAULT_ACTIVATION = ("Dense", "Conv1D", "Conv2D", "Conv2DTranspose")
-
-
-def _item_model(layer: str, args: type[LayerArgs]) -> type[Strict]:
-    """A one-key model such as `{Dense: {units: 512}}`; `- Flatten` alone means no args.
-    It is made at run time, so its one field's description is set here, not by a comment."""
-    about = f"{layer} layer arguments (keras.layers.{LAYERS[layer][1]})"
-    if not any(info.is_required() for info in args.model_fields.values()):
-        about += f"; all optional: `- {layer}` alone takes the defaults"
-    field = (args, Field(description=about))
-    return create_model(f"{layer}Item", __base__=Strict, **{layer: field})
-
-
-def _layer_tag(value: Any) -> str | None:
-    if isinstance(value, Strict):  # serializing a validated item
-        return layer_type(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        return next(iter(value))
-    return None
-
-
-def _bare_name(value: Any) -> Any:
-    """`- Flatten` is short for `- Flatten: {}`; `- Dense:` (null) also means no args."""
-    if isinstance(value, str):
-        return {value: {}}
-    if isinstance(value, dict) and len(value) == 1:
-        key, args = next(iter(value.items()))
-        if args is None:
-            return {key: {}}
-    return value
-
-
-_ITEMS = {name: _item_model(name, args) for name, (args, _) in LAYERS.items()}
-
-_ITEM_UNION = Union[tuple(Annotated[m, Tag(n)] for n, m in _ITEMS.items())]  # noqa: UP007
-LayerItem = Annotated[
-    _ITEM_UNION,
-    Discriminator(
-        _layer_tag,
-        custom_error_type="unknown_layer",
-        custom_error_message="each layer is one mapping `Type: {args}`",
-    ),
-    # In the JSON Schema (editors), a bare layer name is also a layer: `- Flatten`.
-    BeforeValidator(_bare_name, json_schema_input_type=_ITEM_UNION | Literal[tuple(LAYERS)]),
-]
-
-
-def layer_type(item: Strict) -> str:
-    """The config name of a validated layer item (its only field)."""
-    return next(iter(type(item).model_fields))
-
-
-def layer_args(item: Strict) -> LayerArgs:
-    return getattr(item, layer_type(item))
