@@ -52,20 +52,19 @@ NO_GPU = "no GPU seen: dry run on the CPU"
 
 
 def plan(options: argparse.Namespace) -> list[Case]:
-    """The cases in the order they run: float32 first, so that a budget cut takes the
-    others before the baselines; on a GPU mixed precision next, in a dry run mirrored
-    next (there the mixed precisions are only refused, the least to lose)."""
+    """The cases in the order they run: float32 first, so a budget cut takes the
+    mixed-precision and mirrored cases before the baselines."""
     configs, backends = _names(options.configs), _names(options.backends)
-    by_precision = [
-        [Case(config, backend, precision) for config in configs for backend in backends]
+    cases = [
+        Case(config, backend, precision)
         for precision in _names(options.precisions)
+        for config in configs
+        for backend in backends
     ]
-    mirrored = []
     if options.mirrored:
-        config = MIRRORED_CONFIG if MIRRORED_CONFIG in configs else configs[0]
-        mirrored = [Case(config, backend, "float32", devices=2) for backend in backends]
-    first, rest = by_precision[0], [case for cases in by_precision[1:] for case in cases]
-    return first + (mirrored + rest if options.dry_run else rest + mirrored)
+        mirrored = MIRRORED_CONFIG if MIRRORED_CONFIG in configs else configs[0]
+        cases += [Case(mirrored, backend, "float32", devices=2) for backend in backends]
+    return cases
 
 
 def _names(text: str) -> list[str]:
