@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import Interrupted, RunDirError
+from dlcli.models.kind import ModelKind
 from dlcli.runs import records
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
@@ -54,19 +55,16 @@ def checkpoint_state(run: RunDir, epochs: int | None = None) -> records.Checkpoi
     return records.checkpoint_state(run.read_json(STATE), str(run.file(STATE)), epochs)
 
 
-def restore(run: RunDir, model, epochs: int | None = None) -> Start:
-    """Load the last checkpoint (weights and optimizer state) into `model`, if any;
-    `epochs` (the config's) bounds the epoch a checkpoint may claim."""
+def restore(run: RunDir, model, kind: ModelKind, epochs: int | None = None) -> Start:
+    """Load the last checkpoint (weights and optimizer state) into `model`, of `kind`, if
+    any; `epochs` (the config's) bounds the epoch a checkpoint may claim."""
     state = checkpoint_state(run, epochs)
     if not state:
         return Start()
     weights = run.file(f"{files.CHECKPOINT_DIR}/{state.weights}")
     if not weights.is_file():
         raise RunDirError(f"{weights}: missing; the checkpoint cannot be restored")
-    if hasattr(model, "build_optimizers"):  # a GAN: one optimizer per network
-        model.build_optimizers()
-    elif model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)  # so its state can be loaded
+    kind.build_optimizer_state(model)  # so the optimizer's saved state can be loaded
     try:
         with warnings.catch_warnings():
             # Keras only warns when it skips an optimizer's saved state (one it has not
@@ -78,9 +76,9 @@ def restore(run: RunDir, model, epochs: int | None = None) -> Start:
     return Start(state.epoch, state.history)
 
 
-def keep_last_good(run: RunDir, model) -> str:
+def keep_last_good(run: RunDir, model, kind: ModelKind) -> str:
     """After a NaN: the last good epoch's weights and history are what the run keeps."""
-    start = restore(run, model)  # reads and checks state.json once
+    start = restore(run, model, kind)  # reads and checks state.json once
     if start.epoch == 0:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"
