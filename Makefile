@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 CONFIG ?= configs/mnist_mlp.yaml
 
-.PHONY: run test test-slow lint bench clean-venv
+.PHONY: run test test-slow lint bench bench-gpu clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,21 @@ test-slow: $(VENV)/.installed-dev
 # BENCH_ARGS="--only matrix --workloads cnn,lstm" runs part of it.
 bench: $(VENV)/.installed-dev
 	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# dlcli on the first GPU: MNIST MLP and CNN, TensorFlow and JAX, float32 against mixed
+# float16/bfloat16, mirrored on two GPUs where there are several; writes
+# benchmarks/results/gpu-*.json and .md (docs/scaling-out.md). Where nvidia-smi lists a GPU
+# the venv gets TensorFlow's and JAX's CUDA wheels (the gpu and gpu-jax extras); where it
+# lists none, the benchmark runs its dry run on the CPU (tiny cases, under 2 minutes) in
+# the venv of `make test`, with no CUDA wheels. BENCH_GPU_ARGS="--out DIR" also writes
+# gpu.json and gpu.md there.
+$(VENV)/.installed-gpu: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[jax,gpu,gpu-jax]"
+	touch $@
+
+GPUS_SEEN := $(shell nvidia-smi -L 2>/dev/null | grep -c '^GPU')
+bench-gpu: $(VENV)/.installed-$(if $(filter-out 0,$(GPUS_SEEN)),gpu,dev)
+	DLCLI_DATA_DIR="$${DLCLI_DATA_DIR:-$(abspath ../shared/data)}" $(BIN)/python -m benchmarks.gpu $(BENCH_GPU_ARGS)
 
 # ruff, and the import contract in pyproject.toml [tool.importlinter] (stages import downwards, no cycles).
 lint: $(VENV)/.installed-dev

@@ -30,6 +30,7 @@ class ChildRun:
     peak_rss_mb: float
     stdout: str
     stderr: str
+    timed_out: bool = False  # killed at run_child's timeout
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -40,9 +41,17 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_child(args: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> ChildRun:
+def run_child(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
+    timeout: float | None = None,
+) -> ChildRun:
     """Run `python ARGS` and measure it: wall time from start to exit, and the peak
-    resident memory of that child alone (os.wait4 gives each child's rusage)."""
+    resident memory of that child alone (os.wait4 gives each child's rusage). A child
+    still running after `timeout` seconds is killed (ChildRun.timed_out)."""
+    import threading
+
     started = time.perf_counter()
     with (
         open(os.devnull, "rb") as stdin,
@@ -52,14 +61,21 @@ def run_child(args: list[str], env: dict[str, str] | None = None, cwd: Path = RE
         process = subprocess.Popen(
             [PYTHON, *args], stdin=stdin, stdout=out, stderr=err, env=env or child_env(), cwd=cwd
         )
+        killer = threading.Timer(timeout, process.kill) if timeout else None
+        if killer:
+            killer.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        timed_out = killer is not None and killer.finished.is_set()  # set once it fired
+        if killer:
+            killer.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     # ru_maxrss is in KiB on Linux.
-    return ChildRun(process.returncode, seconds, usage.ru_maxrss / 1024, stdout, stderr)
+    peak_rss_mb = usage.ru_maxrss / 1024
+    return ChildRun(process.returncode, seconds, peak_rss_mb, stdout, stderr, timed_out)
 
 
 def _scratch(name: str):
@@ -117,10 +133,13 @@ def machine() -> dict[str, Any]:
 
 
 def write_results(name: str, results: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    """NAME-<stamp>.json and NAME-latest.json in benchmarks/results/, or in
+    $DLCLI_BENCH_RESULTS_DIR (tests, so they never replace a real run's latest)."""
+    folder = Path(os.environ.get("DLCLI_BENCH_RESULTS_DIR") or RESULTS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = RESULTS_DIR / f"{name}-{stamp}.json"
+    path = folder / f"{name}-{stamp}.json"
     text = json.dumps(results, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
-    (RESULTS_DIR / f"{name}-latest.json").write_text(text, encoding="utf-8")
+    (folder / f"{name}-latest.json").write_text(text, encoding="utf-8")
     return path

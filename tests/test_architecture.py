@@ -8,6 +8,7 @@ sizes, which no linter here does, and that the contract itself still names every
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import tomllib  # Python 3.11+; the test suite runs on the project's 3.11 venv
@@ -101,3 +102,38 @@ def test_no_module_starts_keras_tensorflow_or_jax_when_it_is_imported() -> None:
                           text=True, timeout=120, cwd=ROOT)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+NAMED_PATH = re.compile(r"\b(dlcli/[\w/]+(?:\.py)?)")
+NAMED_MODULE = re.compile(r"\bdlcli(?:\.\w+)+")
+
+
+def _module_exists(dotted: str) -> bool:
+    """`dlcli.a.b` is a module or package, or a name defined in one (`dlcli.a.b.NAME`)."""
+    parts = dotted.split(".")
+    for cut in (len(parts), len(parts) - 1):
+        path = ROOT.joinpath(*parts[:cut])
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return True
+    return False
+
+
+def test_the_architecture_page_names_only_modules_that_exist() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    paths = sorted({p.rstrip("/") for p in NAMED_PATH.findall(text) if not (ROOT / p).exists()})
+    assert paths == [], "docs/architecture.md names files or folders that are gone"
+    modules = sorted({m for m in NAMED_MODULE.findall(text) if not _module_exists(m)})
+    assert modules == [], "docs/architecture.md names modules that are gone"
+
+
+def test_the_architecture_page_describes_every_stage_and_draws_the_contract() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    stages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    undescribed = [s for s in stages if f"**`dlcli/{s}/`**" not in text]
+    assert undescribed == [], "each stage needs its paragraph, headed **`dlcli/<stage>/`**"
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    drawn = " ".join(contracts["stages"]["layers"])
+    undrawn = [s for s in stages if f'{s}["dlcli.{s}' not in text]
+    assert undrawn == [] and all(f"dlcli.{s}" in drawn for s in stages)

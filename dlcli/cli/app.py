@@ -231,11 +231,9 @@ def _parameters(count: int) -> str:
 
 def _model_size(model) -> str:
     """How big the configured model is, in its kind's terms, for `validate`."""
-    if model.kind == "graph":
-        return f"a graph of {len(model.nodes)} nodes"
-    if model.kind == "gan":
-        return f"a GAN: {len(model.generator)} + {len(model.discriminator)} layers"
-    return f"{len(model.layers)} layers"
+    from dlcli.models.kinds import model_kind
+
+    return model_kind(model.kind).size_text(model)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,14 @@
 """`model:` — one stack of layers (sequential), named layers wired together (graph), or a
-generator and a discriminator trained against each other (gan).
+generator and a discriminator trained against each other (gan), or a kind registered
+by a plugin.
+
+`model.kind` names an entry of dlcli.config.registries.MODEL_KIND_SCHEMAS: what the
+config stage knows of each kind (the `model:` keys it reads and needs, the backends it
+trains under, any check of its own); the built-in kinds' entries are registered here.
+The kinds' behaviour lives above this stage, in dlcli.models (one module per kind behind
+dlcli.models.kinds.MODEL_KINDS); `register_model_kind` there adds a kind's KindSchema to
+the registry, so a config naming it validates. The JSON schema lists the built-in kinds
+only (BUILT_IN_KINDS).
 
 A graph's wiring is checked here, before TensorFlow starts: every input a node names
 must exist (no dangling inputs) and no node may depend on itself (no cycles); each
@@ -9,13 +18,34 @@ the graph, and named the same way.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from dlcli.config import names
 from dlcli.config.layers import LayerItem, layer_entry, layer_type
 from dlcli.config.limits import MAX_DIMENSION, MAX_WIDTH
+from dlcli.config.registries import MODEL_KIND_SCHEMAS, KindSchema, register_kind_schema
 from dlcli.config.schema_base import Activation, Strict, ValueAtKey, count
+
+BUILT_IN_KINDS = ("sequential", "graph", "gan")  # what the JSON schema offers
+
+
+def _known_kind(value: object) -> object:
+    # Before pydantic's own type check, so `kind: 5` is also told the valid kinds.
+    if not isinstance(value, str) or value not in MODEL_KIND_SCHEMAS:
+        raise PydanticCustomError(
+            "unknown_name", names.unknown_name_message("model kind", value, MODEL_KIND_SCHEMAS)
+        )
+    return value
+
+
+# A name looked up when a config is read (a kind registered later is accepted); the JSON
+# schema, written once, offers the built-in kinds.
+KindName = Annotated[
+    str, BeforeValidator(_known_kind), Field(json_schema_extra={"enum": list(BUILT_IN_KINDS)})
+]
 
 
 class GraphInput(Strict):
@@ -33,7 +63,7 @@ class GraphNode(Strict):
 
 
 class ModelConfig(Strict):
-    kind: Literal["sequential", "graph", "gan"] = "sequential"  # sequential: `layers` in
+    kind: KindName = "sequential"  # sequential: `layers` in
     # order; graph: named `nodes` wired by their inputs; gan: `generator` and `discriminator`
     input_shape: Annotated[list[count(MAX_DIMENSION)], Field(min_length=1, max_length=8)]  # one
     # sample's shape, e.g. [784] or [28, 28, 1] (gan: one real sample, the discriminator's
@@ -54,20 +84,19 @@ class ModelConfig(Strict):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> ModelConfig:
-        needs = {"sequential": ("layers",), "graph": ("nodes",),
-                 "gan": ("generator", "discriminator")}  # fmt: skip
-        for key in needs[self.kind]:
+        kind = MODEL_KIND_SCHEMAS[self.kind]
+        for key in kind.required:
             if getattr(self, key) is None:
                 raise ValueError(f"model.kind {self.kind!r} needs `{key}:` (model.{key})")
-        for key, kind in (("layers", "sequential"), ("nodes", "graph"), ("inputs", "graph"),
-                          ("generator", "gan"), ("discriminator", "gan")):  # fmt: skip
-            if getattr(self, key) is not None and self.kind != kind:
-                raise ValueError(
-                    f"model.{key} belongs to model.kind {kind!r}, but the kind is "
-                    f"{self.kind!r}: set `kind: {kind}` or remove `{key}:`"
-                )
-        if self.kind == "graph":
-            check_graph(self)
+        for owner in MODEL_KIND_SCHEMAS.values():
+            for key in owner.keys:
+                if getattr(self, key) is not None and key not in kind.keys:
+                    raise ValueError(
+                        f"model.{key} belongs to model.kind {owner.name!r}, but the kind is "
+                        f"{self.kind!r}: set `kind: {owner.name}` or remove `{key}:`"
+                    )
+        if kind.check is not None:
+            kind.check(self)
         return self
 
     def input_names(self) -> list[str]:
@@ -135,3 +164,23 @@ def _check_cycles(nodes: list[GraphNode], index: dict[str, int]) -> None:
 
     for node in nodes:
         visit(node.name, [])
+
+
+def backend_problem(kind_name: str, backend: str) -> str | None:
+    """Why the kind cannot train under `backend` (train.backend), or None if it can."""
+    kind = MODEL_KIND_SCHEMAS[kind_name]
+    if not kind.backends or backend in kind.backends:
+        return None
+    return (
+        f"model.kind {kind.name} {kind.backend_reason}, which the {backend} backend has not; "
+        f"use train.backend: {kind.backends[0]}"
+    )
+
+
+for _built_in in (
+    KindSchema("sequential", keys=("layers",), required=("layers",)),
+    KindSchema("graph", keys=("nodes", "inputs"), required=("nodes",), check=check_graph),
+    KindSchema("gan", keys=("generator", "discriminator"), required=("generator", "discriminator"),
+               backends=("tensorflow",), backend_reason="trains with TensorFlow's GradientTape"),
+):  # fmt: skip
+    register_kind_schema(_built_in)

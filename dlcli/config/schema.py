@@ -26,7 +26,7 @@ from dlcli.config.limits import (
     MAX_STEPS_PER_EXECUTION,
     MAX_WIDTH,
 )
-from dlcli.config.model_schema import ModelConfig
+from dlcli.config.model_schema import ModelConfig, backend_problem
 from dlcli.config.names import run_name_problem
 from dlcli.config.schedules_schema import ScheduleConfig
 from dlcli.config.schema_base import (
@@ -266,9 +266,7 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _backend_supports_model(self) -> Config:
-        if self.model.kind == "gan" and self.train.backend != "tensorflow":
-            raise ValueError(
-                "model.kind gan trains with TensorFlow's GradientTape, which the "
-                f"{self.train.backend} backend has not; use train.backend: tensorflow"
-            )
+        problem = backend_problem(self.model.kind, self.train.backend)
+        if problem:
+            raise ValueError(problem)
         return self

@@ -66,6 +66,9 @@ def export_run(
                     for name in formats]  # fmt: skip
         except (KeyboardInterrupt, Exception) as error:  # Ctrl-C or SIGTERM
             if isinstance(error, KeyboardInterrupt) or signals:
+                # A signal between a scratch folder's making and its `try` skips that
+                # format's own clean-up: remove whatever scratch is left here, once.
+                folders.clean_leftovers(run, files.EXPORT_DIR)
                 raise Interrupted(f"export interrupted; {run.path}/{files.EXPORT_DIR} keeps "
                                   "the exports it had before") from None  # fmt: skip
             raise

@@ -5,7 +5,9 @@ the layer registry (dlcli/config/layers/shapes.py: the formulas Keras uses, in p
 Python): no TensorFlow, no numpy, so `dlcli validate` can refuse a model of a trillion
 weights in milliseconds instead of `train` dying in TensorFlow's allocator. The estimate
 is a floor, not a promise: weights, their gradients, the optimizer's slots and one batch
-of activations, in float32.
+of activations, in float32. A model kind says which stacks of layers it has
+(ModelKind.stacks: one for `sequential`, two for `gan`); a kind with none (a `graph`) is
+counted by Keras when it builds.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from dlcli.config.layers import layer_args, layer_entry, layer_type
 from dlcli.config.loader import LoadedConfig
 from dlcli.config.memory import memory_shortfall, size_text
 from dlcli.config.schema import Config
 from dlcli.errors import ConfigError, TrainingError, first_line
+from dlcli.models.kind import Stack
+from dlcli.models.kinds import model_kind
 
 FLOAT_BYTES = 4
 # Per-weight state each Keras optimizer keeps (momentums, velocities, accumulators).
@@ -34,23 +39,12 @@ class Estimate:
     bytes: int = 0  # training memory, filled in by estimate()
 
 
-def _stacks(model) -> list[tuple[list[int], list]]:
-    """(input shape, layers) of each straight stack of the model: one for `sequential`,
-    the generator's and the discriminator's for `gan`, none for a `graph` (not estimated:
-    Keras counts its parameters when it builds it)."""
-    if model.kind == "sequential":
-        return [(list(model.input_shape), model.layers)]
-    if model.kind == "gan":
-        return [([model.latent_dim], model.generator),
-                (list(model.input_shape), model.discriminator)]  # fmt: skip
-    return []
-
-
 def estimate(config: Config) -> Estimate:
     """Parameter count and training memory of the configured model."""
     result = Estimate()
-    for shape, layers in _stacks(config.model):
-        for item in layers:
+    for stack in model_kind(config.model.kind).stacks(config.model):
+        shape = stack.input_shape
+        for item in stack.layers:
             shape, params = layer_entry(item).output(layer_args(item), shape)
             result.params += params
             result.layer_params.append(params)
@@ -71,12 +65,8 @@ def check_capacity(loaded: LoadedConfig) -> Estimate:
     if available is None:
         return found
     biggest = max(range(len(found.layer_params)), key=found.layer_params.__getitem__)
-    model = loaded.config.model
-    key, layers = ("layers", model.layers) if model.kind == "sequential" else (
-        ("generator", model.generator) if biggest < len(model.generator) else
-        ("discriminator", model.discriminator))  # fmt: skip
-    index = biggest if key != "discriminator" else biggest - len(model.generator)
-    item = layers[index]
+    stacks = model_kind(loaded.config.model.kind).stacks(loaded.config.model)
+    key, index, item = _layer_at(stacks, biggest)
     raise ConfigError(
         [
             loaded.problem(
@@ -88,6 +78,15 @@ def check_capacity(loaded: LoadedConfig) -> Estimate:
             )
         ]
     )
+
+
+def _layer_at(stacks: list[Stack], position: int) -> tuple[str, int, Any]:
+    """The model.<key>, index and item of the layer at `position` over all the stacks."""
+    for stack in stacks:
+        if position < len(stack.layers):
+            return stack.key, position, stack.layers[position]
+        position -= len(stack.layers)
+    raise IndexError(position)
 
 
 @contextlib.contextmanager

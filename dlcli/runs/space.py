@@ -8,7 +8,8 @@ segmentation fault (on either backend). So, around every file Keras writes:
 
 - `check_room` refuses a write that cannot fit before h5py is asked to make it: the free
   space of the run's file system, and the file size limit (`ulimit -f`), against the
-  size the file will have (the previous checkpoint's size, or the model's variables);
+  size the file will have (`saved_size`: the model's variables, or the previous
+  checkpoint's size);
 - `close_hdf5` closes whatever HDF5 file a failed save left open on its path, at once,
   so the space is given back and nothing is left for the collector;
 - `full_disk_reason` reads "the disk is full" (or "a file exceeds the file-size
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import resource
 import shutil
@@ -35,7 +37,7 @@ from dlcli.errors import RunDirError
 
 RESERVE_FILE = ".status.reserve"  # beside status.json: room for its last word
 RESERVE_BYTES = 16 * 1024  # larger than any status.json dlcli writes
-MARGIN = 1.1  # on top of the caller's estimate (dlcli.training.checkpoint.saved_size)
+MARGIN = 1.1  # on top of the caller's estimate (`saved_size`)
 
 _FULL, _LIMIT = "the disk is full", "a file exceeds the file-size limit"
 _ERRNO_WORDS = {  # what an HDF5 error message carries in place of an errno
@@ -96,6 +98,26 @@ def check_room(target: Path, needed: int) -> str | None:
     if free < needed:
         return f"{_FULL}: it needs about {_size(needed)}, {_size(free)} is free"
     return None
+
+
+def saved_size(model, previous=None) -> int:
+    """About how many bytes Keras's save of `model` takes: its variables and its
+    optimizer's (what save_weights holds) with HDF5's overhead (measured: 20 KiB and
+    about 1 KiB per variable), or the size of its `previous` save if that is larger.
+    Checked against the free space before h5py writes (`check_room`)."""
+    optimizer = getattr(model, "optimizer", None)
+    variables = [*(getattr(model, "weights", None) or []),
+                 *(getattr(optimizer, "variables", None) or [])]  # fmt: skip
+    size = sum(math.prod(int(d) for d in v.shape) * _itemsize(v.dtype) for v in variables)
+    size += 32 * 1024 + 2 * 1024 * len(variables)  # HDF5's header and per-dataset records
+    with contextlib.suppress(OSError, AttributeError):
+        size = max(size, previous.stat().st_size)
+    return size
+
+
+def _itemsize(dtype) -> int:
+    name = str(getattr(dtype, "name", dtype))
+    return 2 if "16" in name else 8 if "64" in name else 1 if "8" in name else 4
 
 
 def full_disk_reason(error: BaseException) -> str | None:

@@ -74,15 +74,16 @@ def configure_runtime(train: TrainConfig, device: str) -> None:
     set_determinism(train.deterministic, device)
 
 
-def set_xla(loaded, model, device: str, train_samples: int) -> dict:
+def set_xla(
+    loaded, model, device: str, train_samples: int, fixed: XlaDecision | None = None
+) -> dict:
     """Decide XLA for fit() and the evaluation batch (speed_policy) and set XLA on the
     model; return env.json's `speed` facts, whose `eval_batch_size` the caller records in
-    the run's config. A GAN's two-optimizer step stays without XLA."""
+    the run's config. `fixed`: the decision the model's kind imposes whatever the
+    settings (ModelKind.xla_decision: a GAN's two-optimizer step stays without XLA);
+    None: the policy decides."""
     from dlcli.runtime.speed_policy import decide_xla, speed_facts
 
     cfg = loaded.config
-    if cfg.model.kind == "gan":
-        decision = XlaDecision(False, "XLA off: a GAN's two-optimizer step is not compiled", "gan")
-    else:
-        decision = decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
+    decision = fixed or decide_xla(cfg.train, cfg.model, device, train_samples, cfg.train.backend)
     return speed_facts(cfg.train, decision, xla_for_fit(model, decision))

@@ -20,6 +20,7 @@ from dlcli.config.schema import Config
 from dlcli.data.evaluation_data import EvaluationData
 from dlcli.data.sources import DataSource, source_for
 from dlcli.errors import ConfigError, DataError, RunDirError, first_line
+from dlcli.models.kinds import model_kind
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 from dlcli.runtime.backend import translated_errors
@@ -80,10 +81,7 @@ def load_trained(
 
     keras = import_keras(verbose)  # any backend loads any run: .keras files are neutral
 
-    if loaded.config.model.kind == "graph":  # its input views are a dlcli layer
-        from dlcli.models.graph_builder import register_graph_layers
-
-        register_graph_layers()
+    model_kind(loaded.config.model.kind).register_saved_layers()  # e.g. a graph's inputs
     try:
         model = keras.saving.load_model(str(model_file), safe_mode=True)
     except (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile) as error:
@@ -100,12 +98,7 @@ def evaluate(path: str | Path, data: str | None = None, verbose: bool = False) -
 
     run = RunDir.open(path)
     loaded = load_run_config(run)
-    if loaded.config.model.kind == "gan":  # before Keras starts: no model to score
-        raise DataError(
-            f"{run.path} is a GAN: it has no accuracy to re-evaluate (model.keras is its "
-            f"generator); its losses are in history.json and its samples come from "
-            f"`dlcli predict {run.path} 16`"
-        )
+    model_kind(loaded.config.model.kind).refuse_evaluation(run.path)  # before Keras starts
     trained = load_trained(path, verbose, loaded)
     cfg = trained.loaded.config
     if data:

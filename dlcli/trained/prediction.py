@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dlcli.errors import DataError
+from dlcli.models.kinds import model_kind
 from dlcli.runtime.backend import translated_errors
 from dlcli.trained.inference import TrainedRun, check_input_shape, load_trained
 
@@ -30,8 +31,9 @@ def predict_chunks(
     caller writing them out never holds more than one chunk of result rows."""
     check_threshold(threshold)
     trained = load_trained(path, verbose)
-    if trained.loaded.config.model.kind == "gan":  # inputs: how many samples to draw
-        rows = _generated(trained, inputs)
+    cfg = trained.loaded.config
+    rows = model_kind(cfg.model.kind).generated_rows(trained.model, cfg, inputs, trained.run.path)
+    if rows is not None:  # a kind that makes its outputs (a GAN: inputs say how many)
         return len(rows), iter([rows])
     x, labels = _model_inputs(trained, inputs, invert)
     check_input_shape(trained.model, x, ", ".join(inputs))
@@ -52,21 +54,6 @@ def in_output_units(outputs: np.ndarray, trained: TrainedRun) -> np.ndarray:
     """The outputs in the user's units, by the run's data source: a forecast back in its
     column's own units (the model learned standardised ones); others as they are."""
     return trained.source.to_output_units(outputs, trained.preprocessing)
-
-
-def _generated(trained: TrainedRun, inputs: list[str]) -> list[dict[str, Any]]:
-    """A GAN run: `predict RUN N` draws N samples (values flattened; -o to save them)."""
-    from dlcli.models.gan import generate
-
-    if len(inputs) != 1 or not inputs[0].isdigit() or not 0 < int(inputs[0]) <= 10_000:
-        raise DataError(
-            f"{trained.run.path} is a GAN: give how many samples to generate (1 to 10000), "
-            f"e.g. `dlcli predict {trained.run.path} 16 -o samples.json`, not {inputs!r}"
-        )
-    cfg = trained.loaded.config
-    samples = generate(trained.model, cfg.model.latent_dim, int(inputs[0]), cfg.seed)
-    return [{"input": f"sample {i + 1}", "values": [float(v) for v in s.reshape(-1)]}
-            for i, s in enumerate(samples)]  # fmt: skip
 
 
 def _model_inputs(

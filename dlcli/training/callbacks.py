@@ -189,7 +189,7 @@ class KeepBest(KerasCallback):
         )
         if better:
             self.best = value
-            from dlcli.training.checkpoint import saved_size
+            from dlcli.runs.space import saved_size
 
             self.run.save_with(BEST_WEIGHTS_FILE, self.model.save_weights,
                                saved_size(self.model))  # fmt: skip

@@ -11,17 +11,17 @@ mid-write could leave a torn checkpoint; hence this small equivalent.)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import math
 import warnings
 from dataclasses import dataclass, field
 
 from dlcli.config.loader import LoadedConfig
 from dlcli.errors import Interrupted, RunDirError
+from dlcli.models.kind import ModelKind
 from dlcli.runs import records
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from dlcli.runs.space import saved_size
 
 STATE = f"{files.CHECKPOINT_DIR}/{files.CHECKPOINT_STATE_FILE}"
 
@@ -50,26 +50,6 @@ def save_checkpoint(run: RunDir, model, epoch: int, history: dict) -> None:
         run.delete(f"{files.CHECKPOINT_DIR}/{previous.weights}")
 
 
-def saved_size(model, previous=None) -> int:
-    """About how many bytes Keras's save of `model` takes: its variables and its
-    optimizer's (what save_weights holds) with HDF5's overhead (measured: 20 KiB and
-    about 1 KiB per variable), or the size of its `previous` save if that is larger.
-    Checked against the free space before h5py writes (dlcli.runs.space)."""
-    optimizer = getattr(model, "optimizer", None)
-    variables = [*(getattr(model, "weights", None) or []),
-                 *(getattr(optimizer, "variables", None) or [])]  # fmt: skip
-    size = sum(math.prod(int(d) for d in v.shape) * _itemsize(v.dtype) for v in variables)
-    size += 32 * 1024 + 2 * 1024 * len(variables)  # HDF5's header and per-dataset records
-    with contextlib.suppress(OSError, AttributeError):
-        size = max(size, previous.stat().st_size)
-    return size
-
-
-def _itemsize(dtype) -> int:
-    name = str(getattr(dtype, "name", dtype))
-    return 2 if "16" in name else 8 if "64" in name else 1 if "8" in name else 4
-
-
 def checkpoint_state(run: RunDir, epochs: int | None = None) -> records.CheckpointState | None:
     """The checkpoint's state.json, validated (dlcli.runs.records), or None if none yet."""
     if not run.file(STATE).is_file():
@@ -77,19 +57,16 @@ def checkpoint_state(run: RunDir, epochs: int | None = None) -> records.Checkpoi
     return records.checkpoint_state(run.read_json(STATE), str(run.file(STATE)), epochs)
 
 
-def restore(run: RunDir, model, epochs: int | None = None) -> Start:
-    """Load the last checkpoint (weights and optimizer state) into `model`, if any;
-    `epochs` (the config's) bounds the epoch a checkpoint may claim."""
+def restore(run: RunDir, model, kind: ModelKind, epochs: int | None = None) -> Start:
+    """Load the last checkpoint (weights and optimizer state) into `model`, of `kind`, if
+    any; `epochs` (the config's) bounds the epoch a checkpoint may claim."""
     state = checkpoint_state(run, epochs)
     if not state:
         return Start()
     weights = run.file(f"{files.CHECKPOINT_DIR}/{state.weights}")
     if not weights.is_file():
         raise RunDirError(f"{weights}: missing; the checkpoint cannot be restored")
-    if hasattr(model, "build_optimizers"):  # a GAN: one optimizer per network
-        model.build_optimizers()
-    elif model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)  # so its state can be loaded
+    kind.build_optimizer_state(model)  # so the optimizer's saved state can be loaded
     try:
         with warnings.catch_warnings():
             # Keras only warns when it skips an optimizer's saved state (one it has not
@@ -101,9 +78,9 @@ def restore(run: RunDir, model, epochs: int | None = None) -> Start:
     return Start(state.epoch, state.history)
 
 
-def keep_last_good(run: RunDir, model) -> str:
+def keep_last_good(run: RunDir, model, kind: ModelKind) -> str:
     """After a NaN: the last good epoch's weights and history are what the run keeps."""
-    start = restore(run, model)  # reads and checks state.json once
+    start = restore(run, model, kind)  # reads and checks state.json once
     if start.epoch == 0:
         run.write_json(files.HISTORY_FILE, {})
         return "no epoch finished, so no weights were kept"

@@ -21,6 +21,8 @@ from dlcli.models.capacity import (
     out_of_memory_reported,
 )
 from dlcli.models.checks import check_fit
+from dlcli.models.kind import ModelKind
+from dlcli.models.kinds import model_kind
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
 from dlcli.runtime.backend import SOLO, Job
@@ -79,10 +81,10 @@ def train_on(
 
     output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
-    cfg = loaded.config
+    kind = model_kind(loaded.config.model.kind)  # e.g. its own XLA decision, how it saves
     with out_of_memory_reported():
         model, device = prepare_model(loaded, output, job)
-    speed = set_xla(loaded, model, device, dataset.train_samples)  # for fit() only
+    speed = set_xla(loaded, model, device, dataset.train_samples, kind.xla_decision())
     # The evaluation batch chosen for this kind of model; config.yaml records it, so a
     # resumed run and `dlcli evaluate` use the same.
     loaded = _with_eval_batch(loaded, speed["eval_batch_size"])
@@ -100,14 +102,15 @@ def train_on(
             # summary.txt before restore builds the optimizer: its variables would count as
             # the model's (a resumed MLP said 814,102 parameters for 407,050)
             env = write_run_facts(run, model, dataset, device, cfg, job, speed)
-            start = restore(run, model, cfg.train.epochs)
+            start = restore(run, model, kind, cfg.train.epochs)
             notify(observers, "on_start", run.path, loaded, env)
             history = _fit(run, model, dataset, loaded, output, start, observers, job)
             eval_batch = max(cfg.train.eval_batch_size // job.num_processes, 1)
             metrics, evaluated_on = final_evaluation(
-                model, dataset, eval_batch, run.file(files.PLOTS_DIR), confusion=not job.joined
-            )
-            _save_artifacts(run, model, history, metrics, evaluated_on)
+                model, dataset, eval_batch, run.file(files.PLOTS_DIR),
+                confusion=not job.joined and kind.confusion_matrix,
+            )  # fmt: skip
+            _save_artifacts(run, model, kind, history, metrics, evaluated_on)
             run.set_status(files.COMPLETED, epochs=len(next(iter(history.values()), [])))
             final.update({f"{evaluated_on}_{key}": value for key, value in metrics.items()})
     seconds = time.perf_counter() - started
@@ -117,13 +120,12 @@ def train_on(
 def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     """Start the backend on the configured device (joining `job` first, if any), seed it,
     build and compile the model (replicated over devices or processes, if distributed)."""
-    from dlcli.models.builder import build_model, compile_model
     from dlcli.runtime import backend
     from dlcli.runtime.backend import seed_everything, select_device
     from dlcli.runtime.bootstrap import choose_backend, import_keras
-    from dlcli.runtime.speed import compile_options, configure_runtime
+    from dlcli.runtime.speed import configure_runtime
 
-    cfg = loaded.config
+    cfg, kind = loaded.config, model_kind(loaded.config.model.kind)
     choose_backend(cfg.train.backend)
     # A fresh Keras state per model: layer names (dense, dense_1, ...) do not depend on
     # what this process built before, so a run resumed in the same process (the Python
@@ -136,17 +138,12 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
     configure_runtime(cfg.train, device)
     with backend.distribution_scope(cfg.train.distribute, job):
         try:
-            model = build_model(cfg.model)
+            model = kind.build(cfg.model)
         except ModelError as error:  # point at the layer's line in the config
             if not error.key:
                 raise
             raise ModelError(f"{loaded.position(error.key)}: {error}") from None
-        if cfg.model.kind == "gan":  # two optimizers, its own loss
-            from dlcli.models.gan import compile_gan
-
-            compile_gan(model, cfg.compile, cfg.train.steps_per_execution)
-        else:
-            compile_model(model, cfg.compile, **compile_options(cfg.train))
+        kind.compile(model, cfg.compile, cfg.train)
     return model, device
 
 
@@ -191,7 +188,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     from dlcli.training.diagnostics import diagnostic_callbacks
     from dlcli.training.tensorboard_logs import tensorboard_callbacks
 
-    cfg = loaded.config.train
+    cfg, kind = loaded.config.train, model_kind(loaded.config.model.kind)
     history = HistoryWriter(run, start.history, partial(save_checkpoint, run))
     nan = StopOnNaN()
     # The configured callbacks first, so a learning rate ReduceLROnPlateau lowers at an
@@ -200,8 +197,7 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
     callbacks += diagnostic_callbacks(cfg.diagnostics, run, dataset, start.epoch)
     callbacks += tensorboard_callbacks(cfg, run)
     callbacks += [epoch_callback(observers)] if observers else []
-    gan = loaded.config.model.kind == "gan"
-    callbacks += _gan_callbacks(run, loaded) if gan else []
+    callbacks += kind.callbacks(run, loaded.config.model)  # e.g. a GAN's sample grids
     progress = progress_callbacks(output, output.prefix)
     callbacks += progress
     # XLA for fit() was set before training (speed.set_xla), as env.json records
@@ -222,16 +218,9 @@ def _fit(run: RunDir, model, dataset, loaded: LoadedConfig, output: Output, star
         raise TrainingError(
             f"the loss became NaN or infinite at {nan.where}. Usual causes: "
             "a learning rate too high, inputs not scaled (data.scale), or a loss that does "
-            f"not fit the output activation. {keep_last_good(run, model)}"
+            f"not fit the output activation. {keep_last_good(run, model, kind)}"
         )
     return history.history
-
-
-def _gan_callbacks(run: RunDir, loaded: LoadedConfig) -> list:
-    """plots/samples_epoch_NNN.png: the same noise, epoch after epoch."""
-    from dlcli.models.gan import sample_grid_callback
-
-    return [sample_grid_callback(run, loaded.config.model.latent_dim, 0)]
 
 
 def progress_callbacks(output: Output, prefix: str = "") -> list:
@@ -247,18 +236,13 @@ def progress_callbacks(output: Output, prefix: str = "") -> list:
     return [EpochLines(stream, prefix)]
 
 
-def _save_artifacts(run: RunDir, model, history: dict, metrics: dict, split: str) -> None:
+def _save_artifacts(
+    run: RunDir, model, kind: ModelKind, history: dict, metrics: dict, split: str
+) -> None:
     from dlcli.runs.plots import plot_history
-    from dlcli.training.checkpoint import saved_size
+    from dlcli.runs.space import saved_size
 
     run.write_json(files.METRICS_FILE, {"split": split, **metrics})
-    run.save_with(files.WEIGHTS_FILE, model.save_weights, saved_size(model))
-    if getattr(model, "is_gan", False):  # model.keras is the generator: what predict uses
-        from dlcli.models.gan import DISCRIMINATOR_FILE
-
-        run.save_with(DISCRIMINATOR_FILE, model.discriminator.save,
-                      saved_size(model.discriminator))  # fmt: skip
-        model = model.generator
-    run.save_with(files.MODEL_FILE, model.save, saved_size(model))
+    run.save_with(files.WEIGHTS_FILE, model.save_weights, saved_size(model))  # what resumes
+    kind.save_model(run, model)  # model.keras: what predict, serve and export load
     plot_history(history, run.file(files.PLOTS_DIR), title_prefix=run.path.name)
-

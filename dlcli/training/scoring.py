@@ -13,14 +13,15 @@ def final_evaluation(
 ) -> tuple[dict[str, float], str]:
     """The metrics on the held-out split, and which split that was. `confusion`: draw the
     confusion matrix of a classifier (not in a job of several processes, whose
-    predictions are spread over them)."""
+    predictions are spread over them, nor for a kind that classifies nothing:
+    ModelKind.confusion_matrix)."""
     from dlcli.runtime.backend import translated_errors
     from dlcli.runtime.feeding import evaluate_on, evaluation_split
 
     split, x, y = evaluation_split(dataset, batch_size)
     with translated_errors(ModelError, f"evaluation on the {split} split failed"):
         metrics = evaluate_on(model, x, y, batch_size)
-        if confusion and dataset.num_classes and not getattr(model, "is_gan", False):
+        if confusion and dataset.num_classes:
             _confusion_plot(model, dataset, x, y, batch_size, plots_dir)
     return metrics, split
 

@@ -105,3 +105,24 @@ def test_new_layers_are_in_the_allow_list() -> None:
               {"RandomRotation": {"factor": 0.1}}, {"RandomZoom": {"height_factor": 0.1}},
               {"RandomTranslation": {"height_factor": 0.1}}, {"LeakyReLU": {}}]  # fmt: skip
     assert len(ModelConfig.model_validate({"input_shape": [2], "layers": layers}).layers) == 8
+
+
+def test_an_unknown_kind_is_named_with_the_closest_and_the_registered_ones() -> None:
+    layers = {"input_shape": [2], "layers": [{"Dense": {"units": 1}}]}
+    assert "unknown model kind 'grap'; did you mean 'graph'? (valid: sequential, graph, gan)" in (
+        refused({**layers, "kind": "grap"}))  # fmt: skip
+    assert "unknown model kind 5 (valid: sequential, graph, gan)" in refused({**layers, "kind": 5})
+
+
+def test_a_kind_says_which_backends_it_trains_under(tmp_path) -> None:
+    path = tmp_path / "gan.yaml"
+    path.write_text(
+        "model: {kind: gan, input_shape: [4], generator: [{Dense: {units: 4}}],\n"
+        "        discriminator: [{Dense: {units: 1}}]}\n"
+        "compile: {loss: binary_crossentropy, optimizer: adam}\n"
+        "train: {backend: jax}\n"
+    )
+    message = ("model.kind gan trains with TensorFlow's GradientTape, which the jax backend "
+               "has not; use train.backend: tensorflow")  # fmt: skip
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)

@@ -10,7 +10,8 @@ import pytest
 
 from dlcli.config.loader import load_config
 from dlcli.errors import ModelError
-from dlcli.models.builder import build_model, compile_model
+from dlcli.models.builder import build_model
+from dlcli.models.kind import compile_model
 from dlcli.runtime.backend import seed_everything
 from tests.helpers.files import write
 

@@ -1,27 +1,18 @@
-"""`model.kind: gan`: a generator and a discriminator trained against each other.
+"""The GAN as a Keras model: a generator and a discriminator, one adversarial step.
 
 The standard adversarial step (Goodfellow et al. 2014, in the non-saturating form Keras's
 DCGAN example uses): the discriminator learns to tell real samples (label 1) from
 generated ones (label 0); the generator learns to make the discriminator say 1. Both
-losses are logged per epoch (`d_loss`, `g_loss` in history.json), and a grid of samples
-from the same fixed noise is saved after every epoch under plots/, so the learning can be
-watched. The run's model.keras is the generator alone (what `predict` samples from).
+losses are logged per epoch (`d_loss`, `g_loss`). The noise generator's state is saved
+with the weights, so a resumed run draws the noise an uninterrupted one would.
 """
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
-
 from dlcli.config.model_schema import ModelConfig
 from dlcli.config.schema import CompileConfig
 from dlcli.errors import ModelError, first_line
-from dlcli.runs.rundir import RunDir, write_atomically
 
-GRID_SIDE = 8  # samples per row and column of the per-epoch grid
-SAMPLES_PLOT = "samples_epoch_{epoch:03d}.png"  # in plots/
-DISCRIMINATOR_FILE = "discriminator.keras"  # beside model.keras (the generator)
 NOISE_STATE = "noise_seed"  # the noise generator's state, among the GAN's own saved variables
 REAL_LABEL = 0.9  # the discriminator's target for real samples (one-sided smoothing)
 
@@ -64,7 +55,6 @@ def _gan_class():
             self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
             self.d_tracker = keras.metrics.Mean(name="d_loss")
             self.g_tracker = keras.metrics.Mean(name="g_loss")
-            self.is_gan = True
             self.built = True  # both networks are built: save_weights may run at once
 
         @property
@@ -177,44 +167,3 @@ def compile_gan(model, compile_cfg: CompileConfig, steps_per_execution: int = 1)
         raise ModelError(f"compile: {first_line(error)}") from None
     model.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=False,
                   steps_per_execution=steps_per_execution)  # fmt: skip
-
-
-def sample_grid(samples: np.ndarray, upscale: int = 2) -> bytes:
-    """Samples (n, h, w[, c]) with values in [0, 1] as one PNG grid, GRID_SIDE across."""
-    from PIL import Image
-
-    n = len(samples)
-    side = int(np.ceil(np.sqrt(n)))
-    images = samples.reshape(n, samples.shape[1], samples.shape[2], -1)
-    h, w, c = images.shape[1:]
-    grid = np.zeros((side * (h + 2), side * (w + 2), c), dtype=np.float32)
-    for i, image in enumerate(images):
-        top, left = (i // side) * (h + 2) + 1, (i % side) * (w + 2) + 1  # 1-pixel gaps
-        grid[top : top + h, left : left + w] = image
-    pixels = (np.clip(grid, 0, 1) * 255).astype(np.uint8)
-    image = Image.fromarray(pixels[..., 0] if c == 1 else pixels)
-    image = image.resize((image.width * upscale, image.height * upscale), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def sample_grid_callback(run: RunDir, latent_dim: int, seed: int):
-    """After every epoch: plots/samples_epoch_NNN.png from one fixed batch of noise."""
-    import keras
-
-    noise = np.random.default_rng(seed).normal(size=(GRID_SIDE**2, latent_dim)).astype("float32")
-
-    class SampleGrid(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            samples = np.asarray(self.model.generator(noise, training=False))
-            path = run.file("plots") / SAMPLES_PLOT.format(epoch=epoch + 1)
-            write_atomically(path, sample_grid(samples))
-
-    return SampleGrid()
-
-
-def generate(generator, latent_dim: int, count: int, seed: int) -> np.ndarray:
-    """`count` samples from noise drawn with `seed`."""
-    noise = np.random.default_rng(seed).normal(size=(count, latent_dim)).astype("float32")
-    return np.asarray(generator.predict(noise, verbose=0))
