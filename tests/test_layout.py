@@ -71,7 +71,6 @@ TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "runs/crashpoints.py": ("tests/e2e/test_crash_points.py", "a crash at every write point"),
     "runs/folders.py": ("tests/export/test_export_safety.py", "export folders, links, leftovers"),
     "runtime/bootstrap.py": ("tests/e2e/test_backends.py", "both backends chosen and started"),
-    "runtime/feeding.py": ("tests/runtime/test_speed.py", "steps per execution and streams"),
     "serving/app.py": ("tests/serving/test_server.py", "routes on a real server"),
     "serving/predictor.py": ("tests/serving/test_server.py", "answers on a real server"),
     "tracking/base.py": ("tests/tracking/test_mlflow.py", "trackers chosen from config"),

@@ -239,6 +239,15 @@ def distribution_scope(distribute: str, job: Job = SOLO) -> Any:
     return contextlib.nullcontext()
 
 
+def replica_count(model, distribute: str) -> int:
+    """How many replicas share every batch under train.distribute: mirrored (else 1)."""
+    if distribute != "mirrored":
+        return 1
+    if name() == "tensorflow":
+        return int(model.distribute_strategy.num_replicas_in_sync)
+    return len(import_keras().distribution.list_devices())
+
+
 def join_job(job: Job) -> None:
     """Join a JAX data-parallel job: connect to the coordinator (process 0), with gloo
     collectives on the CPU. TensorFlow cannot do this with Keras 3 (see `refuse_processes`)."""

@@ -8,11 +8,13 @@ the one same code.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from dlcli.config.schema import TrainConfig
+from dlcli.errors import UsageError
 from dlcli.runtime.speed import fit_options
 
 
@@ -91,3 +93,28 @@ def shapes(dataset) -> dict[str, list[int] | None]:
         n: (list(getattr(dataset, n).shape) if getattr(dataset, n) is not None else None)
         for n in names
     }
+
+
+def even_for_replicas(dataset, replicas: int, batch_size: int):
+    """The dataset with every split cut to a multiple of `replicas` samples (at most
+    replicas - 1 left out of each), so every batch, the last one too, splits evenly over
+    the replicas of train.distribute: mirrored: both backends refuse an uneven split
+    ("dimension size is 77" on JAX, "AddN ... same size" on TensorFlow). A new Dataset;
+    the one given is unchanged (a comparison's members share it)."""
+    if replicas < 2:
+        return dataset
+    if batch_size % replicas:
+        raise UsageError(
+            f"train.batch_size {batch_size} must divide evenly over the {replicas} replicas "
+            f"of train.distribute: mirrored (e.g. {batch_size // replicas * replicas or replicas})"
+        )
+    if dataset.stream is not None:
+        return dataset
+    cut: dict[str, Any] = {}
+    for split in ("train", "val", "test"):
+        x, y = getattr(dataset, f"x_{split}"), getattr(dataset, f"y_{split}")
+        if x is not None:
+            keep = len(x) // replicas * replicas
+            cut[f"x_{split}"], cut[f"y_{split}"] = x[:keep], y[:keep]
+    info = {**dataset.info, "replicas": f"each split cut to a multiple of {replicas} samples"}
+    return replace(dataset, **cut, info=info, _built={})

@@ -84,10 +84,7 @@ def train_on(
     kind = model_kind(loaded.config.model.kind)  # e.g. its own XLA decision, how it saves
     with out_of_memory_reported():
         model, device = prepare_model(loaded, output, job)
-    speed = set_xla(loaded, model, device, dataset.train_samples, kind.xla_decision())
-    # The evaluation batch chosen for this kind of model; config.yaml records it, so a
-    # resumed run and `dlcli evaluate` use the same.
-    loaded = _with_eval_batch(loaded, speed["eval_batch_size"])
+    loaded, dataset, speed = _speed_settings(loaded, model, device, dataset, kind)
     cfg = loaded.config
     run = resume_from or RunDir.create(request.runs_dir, request.name or cfg.name)
     with contextlib.ExitStack() as stack:
@@ -145,6 +142,20 @@ def prepare_model(loaded: LoadedConfig, output: Output, job: Job = SOLO):
             raise ModelError(f"{loaded.position(error.key)}: {error}") from None
         kind.compile(model, cfg.compile, cfg.train)
     return model, device
+
+
+def _speed_settings(loaded: LoadedConfig, model, device: str, dataset, kind):
+    """(the config with the evaluation batch chosen for this kind of model, the data
+    evened out over the replicas of train.distribute: mirrored, env.json's speed facts).
+    config.yaml records the evaluation batch, so a resume and `dlcli evaluate` use it."""
+    from dlcli.runtime.backend import replica_count
+    from dlcli.runtime.feeding import even_for_replicas
+
+    replicas = replica_count(model, loaded.config.train.distribute)
+    dataset = even_for_replicas(dataset, replicas, loaded.config.train.batch_size)
+    speed = set_xla(loaded, model, device, dataset.train_samples, kind.xla_decision())
+    speed["eval_batch_size"] = max(speed["eval_batch_size"] // replicas, 1) * replicas
+    return _with_eval_batch(loaded, speed["eval_batch_size"]), dataset, speed
 
 
 def _with_eval_batch(loaded: LoadedConfig, size: int) -> LoadedConfig:

@@ -21,8 +21,11 @@ def test_mirrored_training_uses_both_logical_cpus(tmp_path: Path, backend: str) 
     config = write(tmp_path / "dp.yaml", DISTRIBUTED_CONFIG)
     env = {**offline_env(tmp_path), "DLCLI_CPU_DEVICES": "2"}
     done = subprocess.run(
+        # 643 samples: splits of odd sizes, whose last batches split over two devices only
+        # once each split is cut to an even number of samples
         [sys.executable, "-m", "dlcli", "train", str(config), "--backend", backend, "--set",
-         "train.distribute=mirrored", "--runs-dir", "runs", "--json"],
+         "train.distribute=mirrored", "--set", "data.linear.samples=643", "--runs-dir", "runs",
+         "--json"],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=400,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
