@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from dlcli.cli.app import app
 from dlcli.errors import RunDirError
 from dlcli.runs import rundir as files
 from dlcli.runs.rundir import RunDir
+from tests.helpers.crash import small_disk
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -91,19 +91,6 @@ def test_a_killed_exports_hidden_folders_are_removed(bars_run: Path, tmp_path: P
     assert sorted(p.name for p in (run / files.EXPORT_DIR).iterdir()) == ["onnx"]
 
 
-@contextlib.contextmanager
-def _tmpfs(where: Path, size: int) -> Iterator[Path]:
-    where.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                             capture_output=True, text=True)  # fmt: skip
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): disk-full untested")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
 def _fill(disk: Path, leave: int) -> None:
     """Fill the file system, then give back `leave` bytes (whole 4 KiB pages)."""
     filler = disk / "filler"
@@ -121,7 +108,7 @@ def test_a_full_disk_is_named_as_such(bars_run: Path, tmp_path: Path, room: str)
     assert _export(reference).exit_code == 0
     model_bytes = (reference / files.EXPORT_DIR / "onnx" / "model.onnx").stat().st_size
     run_bytes = sum(p.stat().st_size for p in reference.rglob("*") if p.is_file())
-    with _tmpfs(tmp_path / "disk", run_bytes + (4 << 20)) as disk:
+    with small_disk(tmp_path, str(run_bytes + (4 << 20))) as disk:
         run = _copy(bars_run, disk)
         (run / files.EXPORT_DIR).mkdir()
         _fill(disk, 0 if room == "none" else -(-model_bytes // 4096) * 4096)
