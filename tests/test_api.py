@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dlcli import Run, compare, evaluate, inspect, load_config, predict, train
+from dlcli import Run, compare, compare_optimizers, evaluate, inspect, load_config, predict, train
 from dlcli.cli.app import app
 from dlcli.errors import ConfigError, DataError, RunDirError, UsageError
 from tests.helpers.configs import three_class_config
@@ -118,3 +118,13 @@ def test_compare_returns_the_comparison(tmp_path: Path):
     assert result.summary["best_vs_runner_up"]["n"] == [1, 1]  # one seed: no test possible
     with pytest.raises(UsageError, match="at least one --vary"):
         compare(three_class_config(tmp_path), runs_dir=tmp_path / "runs", progress="none")
+
+
+def test_both_comparisons_take_one_list_of_keywords_and_refuse_others(tmp_path: Path):
+    from dlcli.api.workflows import COMPARISON_DEFAULTS, ComparisonOptions
+
+    assert set(COMPARISON_DEFAULTS) == set(ComparisonOptions.__annotations__)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seed'"):
+        compare(three_class_config(tmp_path), vary=["train.epochs=1,2"], seed=2)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seed'"):
+        compare_optimizers(three_class_config(tmp_path), seed=2)

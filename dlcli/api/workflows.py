@@ -9,7 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
 
 from dlcli.comparison.plan import Axis, Comparison, optimizer_axis, vary_axes
 from dlcli.comparison.request import ComparisonRequest
@@ -118,28 +120,40 @@ def train_request(config: ConfigLike | None, overrides: list[str], request: Trai
     return run_training(loaded, request)
 
 
+class ComparisonOptions(TypedDict, total=False):
+    """The keywords `compare` and `compare_optimizers` both take, declared once (the CLI's
+    two commands share theirs the same way: `dlcli.cli.compare_commands.SHARED_OPTIONS`)."""
+
+    seeds: int  # train every setting with seeds 1..N (3 or more give a spread to judge)
+    overrides: Sequence[str]  # `--set` values, KEY=VALUE
+    target: str | None  # "METRIC=VALUE": report the epochs each member took to reach it
+    runs_dir: str | Path  # where the comparison directory is created
+    resume: str | Path | None  # continue this comparison directory instead
+    progress: str  # "lines", "bar" or "none"
+    verbose: bool
+    stream: Any  # where progress goes; None: stdout
+    mlflow: bool  # log to MLflow: a parent run, a child per member
+    processes: int  # > 1: each member trains data-parallel in that many processes
+
+
+COMPARISON_DEFAULTS: ComparisonOptions = {
+    "seeds": 1, "overrides": (), "target": None, "runs_dir": "runs", "resume": None,
+    "progress": "lines", "verbose": False, "stream": None, "mlflow": False, "processes": 1,
+}  # fmt: skip
+
+
 def compare(
     config: str | Path | None = None,
     *,
     vary: Sequence[str] = (),
-    seeds: int = 1,
-    overrides: Sequence[str] = (),
-    target: str | None = None,
-    runs_dir: str | Path = "runs",
-    resume: str | Path | None = None,
-    progress: str = "lines",
-    verbose: bool = False,
-    stream: Any = None,
-    mlflow: bool = False,
-    processes: int = 1,
+    **options: Unpack[ComparisonOptions],
 ) -> Comparison:
-    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed.
-    With MLflow (`mlflow=True` or `tracking.mlflow`): a parent run, a child per member.
-    Members of another backend than this process's, or with `processes` > 1 (each member
-    data-parallel), train in child processes."""
-    request = ComparisonRequest(seeds, target, Path(runs_dir), _output(progress, verbose, stream),
-                                processes=processes)  # fmt: skip
-    return _compare(config, lambda: vary_axes(list(vary)), overrides, resume, request, mlflow)
+    """Train `config` once per combination of `vary` values ("KEY=V1,V2") and seed; the
+    other keywords are `ComparisonOptions`. With MLflow (`mlflow=True` or
+    `tracking.mlflow`): a parent run, a child per member. Members of another backend than
+    this process's, or with `processes` > 1 (each member data-parallel), train in child
+    processes."""
+    return _compare(config, lambda: vary_axes(list(vary)), options)
 
 
 def compare_optimizers(
@@ -147,29 +161,26 @@ def compare_optimizers(
     *,
     optimizers: Sequence[str] = (),
     learning_rates: Sequence[str] = (),
-    seeds: int = 1,
-    overrides: Sequence[str] = (),
-    target: str | None = None,
-    runs_dir: str | Path = "runs",
-    resume: str | Path | None = None,
-    progress: str = "lines",
-    verbose: bool = False,
-    stream: Any = None,
-    mlflow: bool = False,
-    processes: int = 1,
+    **options: Unpack[ComparisonOptions],
 ) -> Comparison:
     """Train `config` once per optimizer preset (default: all six) and seed, as
-    `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items."""
-    request = ComparisonRequest(seeds, target, Path(runs_dir), _output(progress, verbose, stream),
-                                processes=processes)  # fmt: skip
+    `dlcli compare-optimizers` does; `learning_rates` holds "NAME=VALUE" items; the other
+    keywords are `ComparisonOptions`."""
     axes = lambda: [optimizer_axis(list(optimizers), list(learning_rates))]  # noqa: E731
-    return _compare(config, axes, overrides, resume, request, mlflow)
+    return _compare(config, axes, options)
 
 
-def _compare(config, make_axes: Callable[[], list[Axis]], overrides, resume, request,
-             mlflow: bool) -> Comparison:  # fmt: skip
+def _compare(config, make_axes: Callable[[], list[Axis]], options: dict) -> Comparison:
     from dlcli.comparison.members import run_comparison
 
+    unknown = sorted(set(options) - set(COMPARISON_DEFAULTS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {', '.join(map(repr, unknown))}")
+    given = {**COMPARISON_DEFAULTS, **options}
+    output = _output(given["progress"], given["verbose"], given["stream"])
+    request = ComparisonRequest(given["seeds"], given["target"], Path(given["runs_dir"]),
+                                output, processes=given["processes"])  # fmt: skip
+    overrides, resume, mlflow = given["overrides"], given["resume"], given["mlflow"]
     path = None if config is None else Path(config)
     resume_path = None if resume is None else Path(resume)
     trackers = []  # a comparison resumes with the trackers its own config.yaml names
