@@ -79,7 +79,7 @@ TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "trained/model_info.py": ("tests/export/test_exporter.py", "inputs/outputs of exports"),
     "trained/run_handle.py": ("tests/test_api.py", "the API's Run"),
     "training/checkpoint.py": ("tests/training/test_resume.py", "checkpoints and resume"),
-    "training/interrupts.py": ("tests/training/test_resume.py", "Ctrl-C and SIGTERM"),
+    "runtime/interrupts.py": ("tests/training/test_resume.py", "Ctrl-C and SIGTERM"),  # and export
     "training/run_facts.py": ("tests/test_api.py", "env.json and summary records"),
     "training/runner.py": ("tests/test_api.py", "training end to end"),
     "training/scoring.py": ("tests/test_api.py", "final metrics of a trained run"),

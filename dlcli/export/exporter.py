@@ -14,13 +14,9 @@ under it, and removes at its start what a killed export left.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import signal
-import threading
 import time
 import warnings
-from collections.abc import Iterator
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
@@ -32,6 +28,7 @@ from dlcli.export.diagnose import conversion_error
 from dlcli.export.formats import FORMATS, Format, Runner
 from dlcli.runs import folders, reading
 from dlcli.runs import rundir as files
+from dlcli.runtime.interrupts import stop_on_signals
 from dlcli.trained.inference import TrainedRun, load_trained
 from dlcli.trained.model_info import check_inputs, describe
 
@@ -51,7 +48,9 @@ def export_run(
         )
     trained = load_trained(path, verbose)  # a completed run that no process holds
     run = trained.run
-    with run.locked("being exported"), _interruptible() as signals:
+    with run.locked("being exported"), stop_on_signals(
+        f"Export again with: dlcli export {run.path}"
+    ) as signals:  # fmt: skip
         folders.folder(run, files.EXPORT_DIR)  # a link or a file there: refused now
         folders.clean_leftovers(run, files.EXPORT_DIR)  # a killed export's scratch folders
         for name in formats:  # refuse before any work, not after the first format
@@ -65,35 +64,13 @@ def export_run(
             return [_export_one(trained, model, FORMATS[name], x, expected, split)
                     for name in formats]  # fmt: skip
         except (KeyboardInterrupt, Exception) as error:  # Ctrl-C or SIGTERM
-            if isinstance(error, KeyboardInterrupt) or signals:
+            if isinstance(error, KeyboardInterrupt) or signals.received:
                 # A signal between a scratch folder's making and its `try` skips that
                 # format's own clean-up: remove whatever scratch is left here, once.
                 folders.clean_leftovers(run, files.EXPORT_DIR)
                 raise Interrupted(f"export interrupted; {run.path}/{files.EXPORT_DIR} keeps "
                                   "the exports it had before") from None  # fmt: skip
             raise
-
-
-@contextlib.contextmanager
-def _interruptible() -> Iterator[list[int]]:
-    """SIGINT and SIGTERM raise KeyboardInterrupt in the block (SIGTERM's default ends the
-    process without a word); the list records them, since a converter's C code may turn
-    the KeyboardInterrupt into an error of its own (SystemError, seen in SavedModel's)."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received  # handlers can only be set from the main thread
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        received.append(signum)
-        raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _export_one(

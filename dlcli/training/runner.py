@@ -76,8 +76,8 @@ def train_on(
     With `resume_from`, continue that run from its last checkpoint (dlcli.training.resume);
     with the request's job, as one process of a data-parallel job
     (dlcli.training.distributed), on this process's shard of the data."""
+    from dlcli.runtime.interrupts import stop_on_signals
     from dlcli.training.checkpoint import config_hash, restore
-    from dlcli.training.interrupts import stop_on_signals
 
     output, observers, job = request.output, request.trackers, request.job
     started = time.perf_counter() if started is None else started
@@ -92,7 +92,7 @@ def train_on(
             stack.enter_context(run.locked())  # before the run's first file, for its life
         run.write_text(files.CONFIG_FILE, loaded.resolved_yaml())  # before anything else
         run.set_status(files.RUNNING, command=command_line(), config_sha256=config_hash(loaded))
-        hint = output.resume_hint or f"dlcli train --resume {run.path}"
+        hint = f"Resume with: {output.resume_hint or f'dlcli train --resume {run.path}'}"
         # observed() outside recording(): observers hear the state recording() wrote.
         state = partial(_recorded_state, run)
         with stop_on_signals(hint), observed(observers, run.path, state) as final, recording(run):

@@ -113,7 +113,7 @@ def test_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path: Path
 
 SIGNAL_SCRIPT = """\
 import sys, time
-from dlcli.training.interrupts import stop_on_signals
+from dlcli.runtime.interrupts import stop_on_signals
 with stop_on_signals("dlcli train --resume RUN"):
     try:
         print("ready", flush=True)
