@@ -28,7 +28,7 @@ from dlcli.export.diagnose import conversion_error
 from dlcli.export.formats import FORMATS, Format, Runner
 from dlcli.runs import folders, reading
 from dlcli.runs import rundir as files
-from dlcli.runtime.interrupts import stop_on_signals
+from dlcli.runtime.interrupts import Handler, stop_on_signals
 from dlcli.trained.inference import TrainedRun, load_trained
 from dlcli.trained.model_info import check_inputs, describe
 
@@ -61,7 +61,7 @@ def export_run(
             split, x = check_inputs(trained, CHECK_SAMPLES)
             expected = np.asarray(trained.model.predict(x, verbose=0))
             model = inference_model(trained.model)  # what every format converts
-            return [_export_one(trained, model, FORMATS[name], x, expected, split)
+            return [_export_one(trained, model, FORMATS[name], (x, expected, split), signals)
                     for name in formats]  # fmt: skip
         except (KeyboardInterrupt, Exception) as error:  # Ctrl-C or SIGTERM
             if isinstance(error, KeyboardInterrupt) or signals.received:
@@ -74,9 +74,11 @@ def export_run(
 
 
 def _export_one(
-    trained: TrainedRun, model: Any, fmt: Format, x: np.ndarray, expected: np.ndarray,
-    split: str,
-) -> dict[str, Any]:  # fmt: skip
+    trained: TrainedRun, model: Any, fmt: Format, checked: tuple, signals: Handler
+) -> dict[str, Any]:
+    """Convert, check against `checked` (inputs, Keras's outputs, their split), write the
+    metadata and move the folder into place, unless a signal came meanwhile."""
+    x, expected, split = checked
     run = trained.run
     built = folders.scratch(run, files.EXPORT_DIR, fmt.name)  # its name inside the run
     scratch = run.file(built)
@@ -101,6 +103,8 @@ def _export_one(
                 run.write_bytes(f"{built}/{vocabulary}", reading.read_bytes(run.file(vocabulary)))
         except RunDirError as error:  # e.g. the disk is full; the scratch folder goes below
             raise RunDirError(f"{fmt.name}: {error}; nothing was written") from None
+        if signals.received:  # a converter's C code swallowed the KeyboardInterrupt
+            raise KeyboardInterrupt
         folders.move_into_place(run, built, f"{files.EXPORT_DIR}/{fmt.name}")
         return record
     finally:
