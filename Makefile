@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # dev includes the jax extra, so `make test` runs the tests of both backends.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve,jax]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,mlflow,export,serve,jax,tune]"
 	touch $@ $(VENV)/.installed
 
 # The same data-directory default as `make test`: MNIST is read from ../shared/data
